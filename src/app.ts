@@ -1,0 +1,25 @@
+// Builds the Hono app. Middleware order is fixed here and only here:
+// request context (id, settings, db, wide event) -> [rate limits, auth: see below] -> routes -> errors.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { handleError, handleNotFound } from "./middleware/errors.ts";
+import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
+import { healthRouter } from "./routes/health/index.ts";
+
+export type AppVariables = RequestContextVariables;
+export type AppEnv = { Bindings: Env; Variables: AppVariables };
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ strict: true });
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+
+  app.use("*", requestContext());
+
+  app.route("/api/v1/health", healthRouter());
+
+  app.doc31("/openapi.json", (c) => ({
+    openapi: "3.1.0",
+    info: { title: "Real Estate OS API", version: c.var.settings.appVersion },
+  }));
+  return app;
+}

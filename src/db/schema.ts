@@ -1,0 +1,106 @@
+// Drizzle mirror of the SQL in migrations/ for typed queries. The SQL migrations are the one source of truth
+// (roles, policies, checks and indexes live only there); test/db/schema-mirror.test.ts fails when a column
+// here and the migrated database disagree.
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  customType,
+  date,
+  doublePrecision,
+  integer,
+  pgTable,
+  smallint,
+  text,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// Timestamps are read as ISO 8601 strings on every path: drizzle's neon-http driver replaces the Neon driver's
+// date parsers process-wide (they return Postgres's text form), so the mapping is done here, not by the driver.
+const isoTimestamp = customType<{ data: string; driverData: string }>({
+  dataType: () => "timestamp with time zone",
+  fromDriver: (value) => new Date(value).toISOString(),
+  toDriver: (value) => value,
+});
+
+const numericNumber = customType<{ data: number; driverData: string }>({
+  dataType: () => "numeric",
+  fromDriver: (value) => Number(value),
+  toDriver: (value) => String(value),
+});
+
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
+
+export const tenants = pgTable("tenants", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["active", "suspended"] }).notNull(),
+  plan: text("plan").notNull(),
+  createdAt: isoTimestamp("created_at").notNull().default(sql`now()`),
+  updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
+});
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  tenantId: uuid("tenant_id").notNull(),
+  subject: text("subject").notNull(),
+  email: text("email"),
+  name: text("name"),
+  roles: text("roles").array().notNull(),
+  status: text("status", { enum: ["active", "disabled"] }).notNull(),
+  createdAt: isoTimestamp("created_at").notNull().default(sql`now()`),
+  updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
+  lastSeenAt: isoTimestamp("last_seen_at").notNull().default(sql`now()`),
+});
+
+export const PROPERTY_STATUSES = ["active", "pending", "sold", "off_market", "deleted"] as const;
+export const PROPERTY_TYPES = [
+  "single_family",
+  "condo",
+  "townhouse",
+  "multi_family",
+  "manufactured",
+  "land",
+  "other",
+] as const;
+
+export const properties = pgTable("properties", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  tenantId: uuid("tenant_id").notNull(),
+  externalRef: text("external_ref"),
+  address: text("address").notNull(),
+  city: text("city"),
+  state: text("state"),
+  zip: text("zip"),
+  county: text("county"),
+  countyFips: text("county_fips"),
+  latitude: doublePrecision("latitude"),
+  longitude: doublePrecision("longitude"),
+  normalizedAddress: text("normalized_address").notNull(),
+  addressHash: text("address_hash").notNull(),
+  price: numericNumber("price"),
+  bedrooms: integer("bedrooms"),
+  bathrooms: numericNumber("bathrooms"),
+  sqft: integer("sqft"),
+  lotSize: integer("lot_size"),
+  yearBuilt: integer("year_built"),
+  propertyType: text("property_type", { enum: PROPERTY_TYPES }).notNull(),
+  floors: numericNumber("floors"),
+  waterfront: boolean("waterfront"),
+  viewRating: smallint("view_rating"),
+  conditionRating: smallint("condition_rating"),
+  grade: smallint("grade"),
+  sqftAbove: integer("sqft_above"),
+  sqftBasement: integer("sqft_basement"),
+  yearRenovated: integer("year_renovated"),
+  status: text("status", { enum: PROPERTY_STATUSES }).notNull(),
+  closingPrice: numericNumber("closing_price"),
+  closingDate: date("closing_date", { mode: "string" }),
+  version: integer("version").notNull().default(1),
+  createdAt: isoTimestamp("created_at").notNull().default(sql`now()`),
+  updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
+  deletedAt: isoTimestamp("deleted_at"),
+  searchVector: tsvector("search_vector"),
+});
+
+export const schema = { tenants, users, properties };

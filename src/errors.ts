@@ -1,0 +1,69 @@
+// One error class and one table from error code to HTTP status. Every error leaves the API as RFC 9457
+// application/problem+json (see middleware/errors.ts); nothing else may throw out of a service.
+
+export const ERROR_CATALOG = {
+  bad_request: { status: 400, title: "Bad request" },
+  invalid_cursor: { status: 400, title: "Invalid cursor" },
+  unauthorized: { status: 401, title: "Unauthorized" },
+  forbidden: { status: 403, title: "Forbidden" },
+  tenant_inactive: { status: 403, title: "Tenant not active" },
+  not_found: { status: 404, title: "Not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  conflict: { status: 409, title: "Conflict" },
+  duplicate_address: { status: 409, title: "Duplicate address" },
+  idempotency_conflict: { status: 409, title: "Request in progress" },
+  precondition_failed: { status: 412, title: "Precondition failed" },
+  payload_too_large: { status: 413, title: "Payload too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  validation_failed: { status: 422, title: "Validation failed" },
+  idempotency_key_reused: { status: 422, title: "Idempotency key reused" },
+  precondition_required: { status: 428, title: "Precondition required" },
+  rate_limited: { status: 429, title: "Too many requests" },
+  internal: { status: 500, title: "Internal server error" },
+  configuration_error: { status: 500, title: "Service misconfigured" },
+  upstream_unavailable: { status: 502, title: "Upstream unavailable" },
+  database_unavailable: { status: 503, title: "Database unavailable" },
+  service_unavailable: { status: 503, title: "Service unavailable" },
+  database_timeout: { status: 504, title: "Database timeout" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+export interface FieldIssue {
+  /** JSON pointer-like path of the offending field, e.g. "price" or "items.3.zip". */
+  field: string;
+  message: string;
+}
+
+export interface ApiErrorOptions {
+  detail?: string;
+  /** Per-field problems for validation errors. */
+  errors?: FieldIssue[];
+  /** Response headers the error needs (Retry-After, WWW-Authenticate, Location ...). */
+  headers?: Record<string, string>;
+  /** Extra problem members (RFC 9457 extensions), e.g. `existingId`. */
+  extensions?: Record<string, unknown>;
+  cause?: unknown;
+}
+
+export class ApiError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string | undefined;
+  readonly errors: FieldIssue[] | undefined;
+  readonly headers: Record<string, string>;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(code: ErrorCode, options: ApiErrorOptions = {}) {
+    super(options.detail ?? ERROR_CATALOG[code].title, { cause: options.cause });
+    this.name = "ApiError";
+    this.code = code;
+    this.status = ERROR_CATALOG[code].status;
+    this.title = ERROR_CATALOG[code].title;
+    this.detail = options.detail;
+    this.errors = options.errors;
+    this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
+  }
+}

@@ -1,0 +1,8 @@
+// Worker entry: fetch (the API).
+import { createApp } from "./app.ts";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

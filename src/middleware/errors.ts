@@ -1,0 +1,65 @@
+// Every error leaves as RFC 9457 application/problem+json with the request id; never a stack or SQL text.
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ApiError } from "../errors.ts";
+import type { RequestContextVariables } from "./request-context.ts";
+
+type AppContext = Context<{ Bindings: Env; Variables: RequestContextVariables }>;
+
+export const PROBLEM_CONTENT_TYPE = "application/problem+json";
+
+export function problemResponse(c: AppContext, error: ApiError): Response {
+  const requestId = c.get("requestId");
+  const body = {
+    type: `https://real-estate-os.dev/problems/${error.code.replaceAll("_", "-")}`,
+    title: error.title,
+    status: error.status,
+    ...(error.detail ? { detail: error.detail } : {}),
+    instance: new URL(c.req.url).pathname,
+    code: error.code,
+    requestId,
+    ...(error.errors ? { errors: error.errors } : {}),
+    ...error.extensions,
+  };
+  const headers = new Headers({ "Content-Type": PROBLEM_CONTENT_TYPE, ...error.headers });
+  if (requestId) headers.set("X-Request-Id", requestId);
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
+function asApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    // Hono's own failures (e.g. its body-limit or a malformed JSON body) carry only a status.
+    if (error.status === 413) return new ApiError("payload_too_large", { cause: error });
+    if (error.status === 400)
+      return new ApiError("bad_request", { detail: "Malformed request body.", cause: error });
+    if (error.status === 401) return new ApiError("unauthorized", { cause: error });
+    if (error.status === 415) return new ApiError("unsupported_media_type", { cause: error });
+  }
+  return new ApiError("internal", { cause: error });
+}
+
+export const handleError: ErrorHandler<{ Bindings: Env; Variables: RequestContextVariables }> = (
+  error,
+  c,
+) => {
+  const apiError = asApiError(error);
+  const event = c.get("event");
+  if (event) event.errorCode = apiError.code;
+  if (apiError.status >= 500) {
+    const cause = apiError.cause ?? error;
+    console.error(
+      JSON.stringify({
+        level: "error",
+        msg: "server error",
+        requestId: c.get("requestId"),
+        code: apiError.code,
+        error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+      }),
+    );
+  }
+  return problemResponse(c, apiError);
+};
+
+export const handleNotFound: NotFoundHandler<{ Bindings: Env; Variables: RequestContextVariables }> = (c) =>
+  problemResponse(c, new ApiError("not_found", { detail: "No such route." }));

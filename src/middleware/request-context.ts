@@ -1,0 +1,87 @@
+// First middleware: request id, settings, the request's database handle and its wide event (one structured log
+// line per request, written when the response is ready).
+import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
+import { createDatabase, type Database } from "../db/client.ts";
+import { loadSettings, type Settings } from "../env.ts";
+
+/** The fields of the one log line each request leaves. No tokens, no personal data. */
+export interface WideEvent {
+  requestId: string;
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
+  dbMs: number;
+  dbRoundTrips: number;
+  colo: string;
+  tenantId?: string;
+  userId?: string;
+  errorCode?: string;
+  rateLimited?: boolean;
+}
+
+export type RequestContextVariables = {
+  requestId: string;
+  settings: Settings;
+  db: Database;
+  event: WideEvent;
+};
+
+const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
+
+export function requestContext(): MiddlewareHandler<{ Bindings: Env; Variables: RequestContextVariables }> {
+  return async function requestContextMiddleware(c, next) {
+    const started = performance.now();
+    const incoming = c.req.header("x-request-id");
+    const requestId = incoming && INCOMING_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const cf = (c.req.raw as { cf?: { colo?: string } }).cf;
+    const event: WideEvent = {
+      requestId,
+      method: c.req.method,
+      route: "unmatched",
+      status: 0,
+      durationMs: 0,
+      dbMs: 0,
+      dbRoundTrips: 0,
+      colo: cf?.colo ?? "local",
+    };
+    c.set("requestId", requestId);
+    c.set("event", event);
+    let thrown: unknown;
+    try {
+      const settings = loadSettings(c.env);
+      c.set("settings", settings);
+      c.set(
+        "db",
+        createDatabase({
+          url: settings.databaseUrl,
+          timeoutMs: settings.dbTimeoutMs,
+          onRoundTrip(durationMs) {
+            event.dbMs += durationMs;
+            event.dbRoundTrips++;
+          },
+        }),
+      );
+      await next();
+    } catch (error) {
+      // Only this middleware's own set-up can throw here; errors further in were answered by the error handler.
+      thrown = error;
+      throw error;
+    } finally {
+      if (thrown) {
+        event.status = (thrown as { status?: number }).status ?? 500;
+      } else {
+        c.res.headers.set("X-Request-Id", requestId);
+        event.status = c.res.status;
+        const matched = routePath(c, -1);
+        if (matched && !matched.endsWith("*")) event.route = matched;
+      }
+      event.durationMs = Math.round((performance.now() - started) * 100) / 100;
+      event.dbMs = Math.round(event.dbMs * 100) / 100;
+      console.log(
+        JSON.stringify({ level: event.status >= 500 ? "error" : "info", msg: "request", ...event }),
+      );
+    }
+  };
+}

@@ -1,0 +1,50 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+process.env.WRANGLER_SEND_METRICS ??= "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+
+export default defineConfig({
+  test: {
+    coverage: {
+      provider: "istanbul",
+      include: ["src/**/*.ts", "durable-objects/**/*.ts", "queues/**/*.ts", "scripts/platform/**/*.ts"],
+      reporter: ["text-summary", "text", "json-summary"],
+      thresholds: { lines: 85, branches: 85 },
+    },
+    projects: [
+      {
+        // Everything that runs in the Worker runs in workerd, on the runtime `wrangler dev` uses.
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ENVIRONMENT: "test",
+                DATABASE_URL: inject("databaseUrl"),
+                ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
+                NEON_ENDPOINT_URL: inject("neonEndpointUrl"),
+                HANGING_DATABASE_URL: inject("hangingDatabaseUrl"),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/{unit,routes,security,durable-objects,queues}/**/*.test.ts"],
+          globalSetup: ["test/helpers/global-setup.ts"],
+        },
+      },
+      {
+        // The database suites (PGlite and real PostgreSQL) and the Node-side scripts.
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/{db,scripts}/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
