@@ -1,11 +1,13 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
-// request context (id, settings, db, wide event) -> [rate limits, auth: see below] -> routes -> errors.
+// request context (id, settings, db, wide event) -> authentication (all of /api/v1 but health) -> routes;
+// errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
 
-export type AppVariables = RequestContextVariables;
+export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
 export function createApp() {
@@ -14,6 +16,7 @@ export function createApp() {
   app.notFound(handleNotFound);
 
   app.use("*", requestContext());
+  app.use("/api/v1/*", authenticate());
 
   app.route("/api/v1/health", healthRouter());
 
