@@ -93,9 +93,9 @@ describe("load-reference-data", () => {
       riskRating: "Very High",
     });
     expect(summary.hazards.earthquake).toBe(99.9);
-    expect(summary.hazards.coastalFlooding).toBe(71);
+    expect(summary.hazards.coastalFlood).toBe(71);
     expect(summary.hazards.hurricane).toBeNull();
-    expect(summary.hazards.inlandFlooding).toBe(99.46);
+    expect(summary.hazards.inlandFlood).toBe(99.46);
   });
 
   it("keeps Insufficient Data territories as nulls, not zeros", async () => {

@@ -8,7 +8,7 @@ export const NRI_CITATION = "FEMA National Risk Index, County table, v1.20 (Dece
 /** The 18 NRI hazard types in FEMA's column order, with the names the API uses. */
 export const HAZARDS = [
   { code: "AVLN", key: "avalanche", label: "Avalanche" },
-  { code: "CFLD", key: "coastalFlooding", label: "Coastal Flooding" },
+  { code: "CFLD", key: "coastalFlood", label: "Coastal Flooding" },
   { code: "CWAV", key: "coldWave", label: "Cold Wave" },
   { code: "DRGT", key: "drought", label: "Drought" },
   { code: "ERQK", key: "earthquake", label: "Earthquake" },
@@ -18,7 +18,7 @@ export const HAZARDS = [
   { code: "ISTM", key: "iceStorm", label: "Ice Storm" },
   { code: "LNDS", key: "landslide", label: "Landslide" },
   { code: "LTNG", key: "lightning", label: "Lightning" },
-  { code: "IFLD", key: "inlandFlooding", label: "Inland Flooding" },
+  { code: "IFLD", key: "inlandFlood", label: "Inland Flooding" },
   { code: "SWND", key: "strongWind", label: "Strong Wind" },
   { code: "TRND", key: "tornado", label: "Tornado" },
   { code: "TSUN", key: "tsunami", label: "Tsunami" },

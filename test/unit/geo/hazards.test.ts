@@ -104,7 +104,7 @@ describe("hazardSummary", () => {
       riskRating: "Very High",
     });
     expect(summary.hazards.avalanche).toBe(99.27);
-    expect(summary.hazards.coastalFlooding).toBe(71);
+    expect(summary.hazards.coastalFlood).toBe(71);
     expect(summary.hazards.earthquake).toBe(99.9);
     expect(summary.hazards.hurricane).toBeNull();
     // Codes the row lacks come out as null rather than missing keys.
