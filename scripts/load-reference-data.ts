@@ -2,7 +2,12 @@
 // (migration 0003) as batched multi-row upserts. Idempotent: a second run changes nothing. Runs as the owner
 // role through any executor, so the platform can point it at PGlite or at pg/Neon; wrap the call in a
 // transaction on the caller's side when a partial load must not be visible.
+//
+// From the command line, against Postgres as the owner role, in one transaction:
+//   DATABASE_URL=postgres://owner@host/db ./node_modules/.bin/node scripts/load-reference-data.ts
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { parseCsvRecords } from "../src/domain/csv.ts";
 import type { CountyHazardRow } from "../src/domain/geo/hazards.ts";
 import { NRI_DATA_VERSION, parseHazardRow } from "../src/domain/geo/hazards.ts";
@@ -221,4 +226,32 @@ export async function loadReferenceData(
     countyHazards: counties.length,
     statements: statements.length,
   };
+}
+
+async function main(): Promise<void> {
+  const connectionString = process.env.DATABASE_URL;
+  if (connectionString === undefined || connectionString === "") {
+    throw new Error("set DATABASE_URL to the owner role's connection string");
+  }
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query("begin");
+    const report = await loadReferenceData((sql, params) => client.query(sql, params));
+    await client.query("commit");
+    console.log(JSON.stringify(report));
+  } catch (error) {
+    // The load error is the one worth reporting; a failed rollback on a broken connection would hide it.
+    await client.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }
