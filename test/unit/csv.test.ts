@@ -144,7 +144,9 @@ describe("utf8ByteLength", () => {
     expect(utf8ByteLength("é")).toBe(2);
     expect(utf8ByteLength("€")).toBe(3);
     expect(utf8ByteLength("🏠")).toBe(4);
-    expect(utf8ByteLength("a🏠é")).toBe(new TextEncoder().encode("a🏠é").length);
+    expect(utf8ByteLength("a🏠é")).toBe(7);
+    // A lone surrogate is encoded as U+FFFD, three bytes.
+    expect(utf8ByteLength("\uD83C")).toBe(3);
   });
 });
 
