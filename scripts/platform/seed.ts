@@ -115,6 +115,7 @@ const COLUMNS = [
   "tenant_id",
   "external_ref",
   "address",
+  "city",
   "state",
   "zip",
   "county",
@@ -143,14 +144,15 @@ const COLUMNS = [
   "closing_date",
 ] as const;
 
-async function propertyRow(tenantId: string, sale: KcSale): Promise<unknown[]> {
+async function propertyRow(tenantId: string, sale: KcSale, city: string | null): Promise<unknown[]> {
   // The public data set has no street addresses; a parcel is identified by its King County parcel number.
   const address = `King County Parcel ${sale.parcelId}`;
-  const identity = await addressIdentity({ address, state: "WA", zip: sale.zip });
+  const identity = await addressIdentity({ address, city, state: "WA", zip: sale.zip });
   return [
     tenantId,
     `kc:${sale.parcelId}`,
     address,
+    city,
     "WA",
     sale.zip,
     "King",
@@ -201,11 +203,23 @@ export interface SeedProgress {
 /** Creates the demo tenant and loads its properties; answers how many properties it inserted. */
 export async function seedDemoTenant(database: BackingDatabase, progress?: SeedProgress): Promise<number> {
   const sales = latestSalePerParcel(parseKcSales(await readFile(KC_SALES_CSV, "utf8")));
-  const rows = await Promise.all(sales.map((sale) => propertyRow(DEMO_TENANT.id, sale)));
   const chunkSize = 500;
-  progress?.start(rows.length);
   // The owner is subject to the forced RLS policies too: each transaction sets the tenant it writes.
   return database.asOwner(async (session) => {
+    // Cities come from the ZIP reference table (GeoNames), so the address identity includes them.
+    const zips = [...new Set(sales.map((sale) => sale.zip))];
+    const cities = new Map(
+      (
+        await session.query<{ zip: string; city: string }>(
+          "select zip, city from ref_zip_locations where zip = any($1::text[])",
+          [`{${zips.join(",")}}`],
+        )
+      ).map((row) => [row.zip, row.city]),
+    );
+    const rows = await Promise.all(
+      sales.map((sale) => propertyRow(DEMO_TENANT.id, sale, cities.get(sale.zip) ?? null)),
+    );
+    progress?.start(rows.length);
     await session.query("select set_config('app.current_tenant_id', $1, true)", [DEMO_TENANT.id]);
     await session.query(
       `insert into tenants (id, slug, name, plan) values ($1, $2, $3, 'standard') on conflict (id) do nothing`,

@@ -70,7 +70,7 @@ async function createPostgresDatabase(): Promise<{ ownerUrl: string; drop(): Pro
 
 export async function startEngine(name: Engine["name"]): Promise<Engine> {
   const created = name === "postgres" ? await createPostgresDatabase() : undefined;
-  const platform = await startPlatform(created ? { databaseUrl: created.ownerUrl } : {});
+  const platform = await startPlatform({ databaseUrl: created?.ownerUrl, referenceData: false });
   return {
     name,
     platform,
