@@ -108,3 +108,18 @@ export async function startLocalIssuer(
       }),
   };
 }
+
+/** The development issuer's key, kept in a file so tokens stay valid across restarts of `npm run dev`. */
+export async function loadOrCreateSigningKey(path: string): Promise<SigningKey> {
+  const { mkdir, readFile, writeFile } = await import("node:fs/promises");
+  const { dirname } = await import("node:path");
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as SigningKey;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const key = await createSigningKey();
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, JSON.stringify(key), { mode: 0o600 });
+  return key;
+}

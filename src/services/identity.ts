@@ -44,7 +44,7 @@ export async function resolveCaller(
       select tenant.status, tenant.plan, (select id from upserted) as user_id from tenant`),
   ]);
   const row = result.rows[0];
-  if (!row || row.status !== "active" || !row.user_id) {
+  if (row?.status !== "active" || !row.user_id) {
     // Unknown and suspended tenants look the same from outside.
     throw new ApiError("tenant_inactive", { detail: "The token's tenant does not exist or is not active." });
   }
