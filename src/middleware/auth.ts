@@ -28,6 +28,7 @@ const PUBLIC_PATHS = new Set(["/api/v1/health"]);
 export function authenticate(): MiddlewareHandler<AuthEnv> {
   return async function authenticateMiddleware(c, next) {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
+    const started = performance.now();
     const header = c.req.header("authorization");
     if (!header) {
       throw new ApiError("unauthorized", {
@@ -45,6 +46,7 @@ export function authenticate(): MiddlewareHandler<AuthEnv> {
     c.set("auth", { ...identity, ...caller });
     c.var.event.tenantId = identity.tenantId;
     c.var.event.userId = caller.userId;
+    c.var.event.authMs = Math.round((performance.now() - started) * 100) / 100;
     await next();
   };
 }
