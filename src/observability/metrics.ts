@@ -88,7 +88,7 @@ function writePoint(dataset: AnalyticsEngineDataset | undefined, point: Analytic
 
 /**
  * One point per request. blobs: kind, route pattern, method, status class, tenant, colo, error code,
- * app version; doubles: status, duration ms, database ms, database round trips, rate limited (0/1).
+ * app version; doubles: status, duration ms, database ms, database round trips, rate limited (0/1), auth ms.
  */
 export function recordRequestMetric(
   dataset: AnalyticsEngineDataset | undefined,
@@ -113,6 +113,7 @@ export function recordRequestMetric(
       finite(event.dbMs),
       finite(event.dbRoundTrips),
       event.rateLimited ? 1 : 0,
+      finite(event.authMs ?? 0),
     ],
   });
 }

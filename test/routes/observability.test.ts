@@ -80,6 +80,7 @@ describe("request metrics", () => {
     expect(point?.indexes).toEqual([tenant.id]);
     expect(point?.blobs?.[1]).toBe("unmatched");
     expect(point?.blobs?.[4]).toBe(tenant.id);
+    expect(point?.doubles?.[5]).toBeGreaterThan(0);
     expect(JSON.stringify(point)).not.toContain("1f7c2a9e");
   });
 

@@ -39,7 +39,7 @@ describe("recordRequestMetric", () => {
     const { dataset, writeDataPoint } = fakeDataset();
     recordRequestMetric(
       dataset,
-      requestEvent({ tenantId, rateLimited: true, status: 429, errorCode: "rate_limited" }),
+      requestEvent({ tenantId, rateLimited: true, status: 429, errorCode: "rate_limited", authMs: 2.5 }),
       {
         appVersion: "1.4.0",
       },
@@ -48,7 +48,7 @@ describe("recordRequestMetric", () => {
     expect(writeDataPoint.mock.calls[0]?.[0]).toEqual({
       indexes: [tenantId],
       blobs: ["request", "/api/v1/properties/:id", "GET", "4xx", tenantId, "SEA", "rate_limited", "1.4.0"],
-      doubles: [429, 12.5, 4.25, 1, 1],
+      doubles: [429, 12.5, 4.25, 1, 1, 2.5],
     });
   });
 
@@ -58,7 +58,7 @@ describe("recordRequestMetric", () => {
     expect(writeDataPoint.mock.calls[0]?.[0]).toEqual({
       indexes: ["anonymous"],
       blobs: ["request", "unmatched", "GET", "4xx", "anonymous", "SEA", "", ""],
-      doubles: [404, 12.5, 4.25, 1, 0],
+      doubles: [404, 12.5, 4.25, 1, 0, 0],
     });
   });
 
