@@ -1,9 +1,22 @@
-// Errors to Sentry, only when a DSN is configured. The decision is made once per invocation at the entry:
-// without SENTRY_DSN the plain handler runs and the SDK is never initialised, so there is no client, no
-// transport and no outbound request. With it, @sentry/cloudflare wraps the invocation (scope, flush via
-// waitUntil) and the API's error handler reports server errors, because Hono answers thrown errors itself and
-// they never reach the wrapper.
-import * as Sentry from "@sentry/cloudflare";
+// Errors to Sentry, only when a DSN is configured. The decision is made per invocation at the entry: without
+// SENTRY_DSN the plain handler runs and the SDK is not even loaded (its module is imported on first use), so
+// there is no client, no transport and no outbound request, and cold starts do not pay for it. With it,
+// @sentry/cloudflare wraps the invocation (scope, flush via waitUntil) and the API's error handler reports
+// server errors, because Hono answers thrown errors itself and they never reach the wrapper.
+import type * as Sentry from "@sentry/cloudflare";
+
+type SentrySdk = typeof Sentry;
+
+let sdkLoading: Promise<SentrySdk> | undefined;
+let sdk: SentrySdk | undefined;
+
+function loadSdk(): Promise<SentrySdk> {
+  sdkLoading ??= import("@sentry/cloudflare").then((module) => {
+    sdk = module;
+    return module;
+  });
+  return sdkLoading;
+}
 
 /** Secrets that may be absent; `wrangler types` only knows the required ones. */
 export interface OptionalSecrets {
@@ -72,14 +85,25 @@ export function withOptionalSentry(
   handler: ExportedHandler<Env>,
   overrides: SentryOverrides = {},
 ): ExportedHandler<Env> {
+  let instrumented: Promise<ExportedHandler<Env>> | undefined;
   // withSentry instruments the object it is given in place, so it gets its own copy.
-  const instrumented = Sentry.withSentry((env: Env) => sentryOptions(env, overrides), { ...handler });
-  const pick = (env: Env) => (sentryDsn(env) ? instrumented : handler);
+  const withSdk = () =>
+    (instrumented ??= loadSdk().then((loaded) =>
+      loaded.withSentry((env: Env) => sentryOptions(env, overrides), { ...handler }),
+    ));
+  const pick = async (env: Env) => (sentryDsn(env) ? withSdk() : handler);
   const wrapped: ExportedHandler<Env> = {};
-  if (handler.fetch) wrapped.fetch = (request, env, ctx) => pick(env).fetch?.(request, env, ctx) as never;
-  if (handler.queue) wrapped.queue = (batch, env, ctx) => pick(env).queue?.(batch, env, ctx) as never;
-  if (handler.scheduled)
-    wrapped.scheduled = (controller, env, ctx) => pick(env).scheduled?.(controller, env, ctx) as never;
+  const { fetch, queue, scheduled } = handler;
+  if (fetch) {
+    wrapped.fetch = async (request, env, ctx) => ((await pick(env)).fetch ?? fetch)(request, env, ctx);
+  }
+  if (queue) {
+    wrapped.queue = async (batch, env, ctx) => ((await pick(env)).queue ?? queue)(batch, env, ctx);
+  }
+  if (scheduled) {
+    wrapped.scheduled = async (controller, env, ctx) =>
+      ((await pick(env)).scheduled ?? scheduled)(controller, env, ctx);
+  }
   return wrapped;
 }
 
@@ -91,13 +115,15 @@ export interface ServerErrorTags {
 
 /** Reports a server error with the request id and tenant as tags; a no-op when no Sentry client is active. */
 export function reportServerError(error: unknown, tags: ServerErrorTags): void {
-  if (!Sentry.getClient()) return;
+  // No DSN means the SDK was never loaded; a loaded SDK without a client for this invocation reports nothing.
+  if (!sdk?.getClient()) return;
+  const loaded = sdk;
   try {
-    Sentry.withScope((scope) => {
+    loaded.withScope((scope) => {
       if (tags.requestId) scope.setTag("request_id", tags.requestId);
       scope.setTag("tenant_id", tags.tenantId ?? "anonymous");
       if (tags.errorCode) scope.setTag("error_code", tags.errorCode);
-      Sentry.captureException(error);
+      loaded.captureException(error);
     });
   } catch {
     // Error reporting must never turn one failure into two.
