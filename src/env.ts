@@ -37,6 +37,8 @@ const settingsSchema = z.object({
     /** When set, Keycloak client roles (resource_access.<client>.roles) count too. */
     clientId: z.string().optional(),
   }),
+  /** Optional secret: errors are reported to Sentry only when it is set (observability/sentry.ts). */
+  sentryDsn: z.string().url().optional(),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -63,6 +65,7 @@ export function loadSettings(env: Env): Settings {
       rolesClaim: env.OIDC_ROLES_CLAIM,
       clientId: env.OIDC_CLIENT_ID || undefined,
     },
+    sentryDsn: (env as Env & { SENTRY_DSN?: string }).SENTRY_DSN || undefined,
   });
   if (!parsed.success) {
     // Names the settings, never their values (the connection string carries a password).
