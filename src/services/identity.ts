@@ -44,10 +44,18 @@ export async function resolveCaller(
     tx.execute<{ status: string; plan: string; user_id: string | null; user_status: string | null }>(sql`
       with tenant as (
         select id, status, plan from tenants where id = ${identity.tenantId}
+      ), email as (
+        -- Emails are unique per tenant; when another subject already holds this one (a user re-created at the
+        -- IdP, say) the new row keeps none rather than failing every request of this caller.
+        select case when exists (
+          select from users
+          where tenant_id = ${identity.tenantId} and lower(email) = lower(${identity.email ?? null})
+            and subject <> ${identity.subject}
+        ) then null else ${identity.email ?? null} end as value
       ), upserted as (
         insert into users (tenant_id, subject, email, roles)
-        select id, ${identity.subject}, ${identity.email ?? null}, ${`{${identity.roles.join(",")}}`}::text[]
-        from tenant where status = 'active'
+        select tenant.id, ${identity.subject}, email.value, ${`{${identity.roles.join(",")}}`}::text[]
+        from tenant, email where tenant.status = 'active'
         on conflict (tenant_id, subject) do update
           set roles = excluded.roles, email = excluded.email, last_seen_at = now(), updated_at = now()
         returning id, status
