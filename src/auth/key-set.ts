@@ -103,7 +103,7 @@ export class RemoteKeySet {
   #cached: CachedKeys | undefined;
   #lastAttemptAt = Number.NEGATIVE_INFINITY;
   #lastFailureAt = Number.NEGATIVE_INFINITY;
-  #pending: Promise<void> | undefined;
+  #pending: Promise<CachedKeys> | undefined;
   /** Fetches made, for tests and logs. */
   fetches = 0;
 
@@ -118,7 +118,7 @@ export class RemoteKeySet {
     return this.#cached?.kids ?? [];
   }
 
-  #refresh(options: KeySetOptions): Promise<void> {
+  #refresh(options: KeySetOptions): Promise<CachedKeys> {
     // Concurrent requests share one fetch; the result is plain data, never an I/O object of another request.
     this.#pending ??= (async () => {
       this.#lastAttemptAt = this.#now();
@@ -130,6 +130,7 @@ export class RemoteKeySet {
           fetchedAt: this.#now(),
           kids: keys.keys.map((key) => key.kid ?? ""),
         };
+        return this.#cached;
       } catch (error) {
         this.#lastFailureAt = this.#now();
         throw new KeysUnavailableError("The identity provider's signing keys cannot be fetched.", {
@@ -151,8 +152,7 @@ export class RemoteKeySet {
     if (!cached) {
       if (this.#inFailureBackoff())
         throw new KeysUnavailableError("The signing keys were unreachable moments ago.");
-      await this.#refresh(options);
-      return this.#cached as unknown as CachedKeys;
+      return this.#refresh(options);
     }
     const age = this.#now() - cached.fetchedAt;
     if (age < options.cacheMaxAgeMs) return cached;
@@ -162,8 +162,7 @@ export class RemoteKeySet {
       throw new KeysUnavailableError("The cached signing keys are stale and the IdP is unreachable.");
     }
     try {
-      await this.#refresh(options);
-      return this.#cached as unknown as CachedKeys;
+      return await this.#refresh(options);
     } catch (error) {
       if (!withinGrace) throw error;
       console.warn(
@@ -187,8 +186,7 @@ export class RemoteKeySet {
       } catch (error) {
         if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
         if (this.#now() - this.#lastAttemptAt < options.cooldownMs || this.#inFailureBackoff()) throw error;
-        await this.#refresh(options);
-        return (this.#cached as unknown as CachedKeys).resolve(header, token);
+        return (await this.#refresh(options)).resolve(header, token);
       }
     };
   }

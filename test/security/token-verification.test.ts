@@ -250,6 +250,12 @@ describe("token verification: the Authorization header", () => {
     }
   });
 
+  it("accepts the scheme name in any case", async () => {
+    const token = await signCompact(header(), claims(), key);
+    const response = await callApi(env, "/api/v1/me", { headers: { authorization: `bearer ${token}` } });
+    expect(response.status).toBe(200);
+  });
+
   it("answers 401 with only the challenge when no token is sent", async () => {
     const response = await callApi(env, "/api/v1/me");
     expect(response.status).toBe(401);
