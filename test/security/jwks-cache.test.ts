@@ -2,6 +2,7 @@
 // down with a warm and with a cold cache, discovery, and keys of one issuer never verifying another's tokens.
 // Durations are shortened through the settings (seconds), so these tests sleep a few seconds in total.
 import { describe, expect, it } from "vitest";
+import { clearKeyCaches } from "../../src/auth/key-set.ts";
 import {
   accessClaims,
   callApi,
@@ -140,6 +141,12 @@ describe("discovery", () => {
       );
     }
     expect(await issuer.hits()).toEqual({ jwks: 1, discovery: 1, other: 0 });
+    // A new isolate (simulated by clearing this one's caches) fetches both again.
+    clearKeyCaches();
+    expect((await callApi(env, "/api/v1/me", { token: await issuer.token(key, tenant.id) })).status).toBe(
+      200,
+    );
+    expect(await issuer.hits()).toEqual({ jwks: 2, discovery: 2, other: 0 });
   });
 
   it("refuses a discovery document that names another issuer", async () => {

@@ -10,6 +10,7 @@ import { validationHook } from "../../src/routes/users/validation.ts";
 import {
   CALLER_CACHE_TTL_MS,
   callerCacheKey,
+  callerCacheSize,
   clearCallerCache,
   resolveCaller,
 } from "../../src/services/identity.ts";
@@ -194,6 +195,7 @@ describe("per-isolate caches", () => {
     await resolveCaller(db, identity, start);
     await adminSql()`update tenants set status = 'suspended' where id = ${tenant.id}`;
     clearCallerCache();
+    expect(callerCacheSize()).toBe(0);
     await expect(resolveCaller(db, identity, start)).rejects.toMatchObject({ code: "tenant_inactive" });
   });
 });
