@@ -7,6 +7,7 @@ import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
+import { usersRouter } from "./routes/users/index.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
@@ -21,6 +22,7 @@ export function createApp() {
 
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/stats", statsRouter());
+  app.route("/api/v1", usersRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -38,7 +38,8 @@ export function authenticate(): MiddlewareHandler<AuthEnv> {
     }
     if (header.length > MAX_AUTHORIZATION_HEADER_BYTES)
       throw invalidToken("The Authorization header is too large.");
-    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header)?.[1];
+    // The scheme name is case-insensitive (RFC 9110 section 11.1); the token itself is compact JWS only.
+    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(header)?.[1];
     if (!token) throw invalidToken("The Authorization header must be `Bearer <JWT>`.");
 
     const identity = await verifyAccessToken(token, c.var.settings.oidc);
