@@ -12,6 +12,9 @@ import {
  * code, so any change here requires retraining the model.
  */
 
+/** Bump on any change to the features; the model records the version it was trained with and a test compares. */
+export const FEATURE_SET_VERSION = 2;
+
 interface TokenTraits {
   word: string;
   shape: string;

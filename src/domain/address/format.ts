@@ -18,10 +18,12 @@ import {
 
 /**
  * Publication 28 keeps only letters, digits, spaces, the hyphen, the slash (fractions, "1/2") and "&". Periods,
- * commas, apostrophes and the like are dropped (so "ST. JOHN'S" becomes "ST JOHNS").
+ * commas, apostrophes and the like are dropped (so "ST. JOHN'S" becomes "ST JOHNS"), accents are removed.
  */
 function cleanText(text: string): string {
   return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
     .toUpperCase()
     .replace(/[^A-Z0-9 /&#\-½]+/g, "")
     .replace(/½/g, " 1/2")

@@ -1,6 +1,6 @@
 import { componentsFromTokens } from "./components.ts";
 import { extractFeatures } from "./features.ts";
-import { emissionScores, viterbiDecode } from "./tagger.ts";
+import { emissionScores, flattenTransitions, viterbiDecode } from "./tagger.ts";
 import { TAGGER_MODEL } from "./tagger-model.ts";
 import { MAX_ADDRESS_INPUT_LENGTH, tokenizeAddress } from "./tokenize.ts";
 import {
@@ -13,12 +13,32 @@ import {
 } from "./types.ts";
 
 const KNOWN_TAGS: ReadonlySet<string> = new Set(ADDRESS_TAGS);
-const modelTags: AddressTag[] = TAGGER_MODEL.tags.map((tag) => {
-  if (!KNOWN_TAGS.has(tag)) throw new Error(`address tagger model has unknown tag ${tag}`);
-  return tag as AddressTag;
-});
-const modelWeights = new Map<string, number[]>(Object.entries(TAGGER_MODEL.weights));
-const weightsFor = (feature: string) => modelWeights.get(feature);
+
+interface LoadedModel {
+  tags: AddressTag[];
+  weights: Map<string, Float64Array>;
+  transitions: Float64Array;
+}
+
+let loadedModel: LoadedModel | undefined;
+
+/** Built on first use, not at import, so that importing the module costs a Worker's cold start nothing. */
+function model(): LoadedModel {
+  if (loadedModel === undefined) {
+    const tags = TAGGER_MODEL.tags.map((tag) => {
+      if (!KNOWN_TAGS.has(tag)) throw new Error(`address tagger model has unknown tag ${tag}`);
+      return tag as AddressTag;
+    });
+    loadedModel = {
+      tags,
+      weights: new Map(
+        Object.entries(TAGGER_MODEL.weights).map(([feature, pairs]) => [feature, Float64Array.from(pairs)]),
+      ),
+      transitions: flattenTransitions(TAGGER_MODEL.transitions, tags.length),
+    };
+  }
+  return loadedModel;
+}
 
 function classify(components: AddressComponents, tokenCount: number): AddressKind {
   if (tokenCount === 0) return "empty";
@@ -34,14 +54,16 @@ export function parseAddress(input: string): ParsedAddress {
   const text = typeof input === "string" ? input : "";
   const truncated = text.length > MAX_ADDRESS_INPUT_LENGTH;
   const tokenTexts = tokenizeAddress(truncated ? text.slice(0, MAX_ADDRESS_INPUT_LENGTH) : text);
-  const path = viterbiDecode(
-    emissionScores(extractFeatures(tokenTexts), weightsFor, modelTags.length),
-    TAGGER_MODEL.transitions,
-    modelTags.length,
+  const { tags, weights, transitions } = model();
+  const emissions = emissionScores(
+    extractFeatures(tokenTexts),
+    (feature) => weights.get(feature),
+    tags.length,
   );
+  const path = viterbiDecode(emissions, transitions, tags.length);
   const tokens: AddressToken[] = tokenTexts.map((tokenText, index) => ({
     text: tokenText,
-    tag: modelTags[path[index] ?? 0] ?? "NotAddress",
+    tag: tags[path[index] ?? 0] ?? "NotAddress",
   }));
   const components = componentsFromTokens(tokens);
   return { truncated, tokens, components, kind: classify(components, tokens.length) };
