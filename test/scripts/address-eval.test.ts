@@ -5,6 +5,11 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { comparisonKey, evaluateParser } from "../../scripts/lib/address-scoring.ts";
 import { isHeldOut, parseLabelledXml, selectSplit } from "../../scripts/lib/labelled-addresses.ts";
+import { extractFeatures } from "../../src/domain/address/features.ts";
+import { parseAddress } from "../../src/domain/address/parse.ts";
+import { emissionScores, flattenTransitions, viterbiDecode } from "../../src/domain/address/tagger.ts";
+import { TAGGER_MODEL } from "../../src/domain/address/tagger-model.ts";
+import { tokenizeAddress } from "../../src/domain/address/tokenize.ts";
 
 const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const xmlPath = join(projectRoot, "data/address/usaddress_training_labeled.xml");
@@ -31,6 +36,20 @@ describe("address evaluation", () => {
     expect(comparisonKey("St.,")).toBe(comparisonKey("ST"));
     expect(comparisonKey("# 2510,")).toBe(comparisonKey("#2510"));
     expect(comparisonKey("Los Osos")).not.toBe(comparisonKey("Los"));
+  });
+
+  it("tags exactly as the training-time feature path does, despite the per-token score cache", () => {
+    const weights = new Map(Object.entries(TAGGER_MODEL.weights));
+    const tagCount = TAGGER_MODEL.tags.length;
+    const transitions = flattenTransitions(TAGGER_MODEL.transitions, tagCount);
+    for (const address of addresses) {
+      const tokens = tokenizeAddress(address.raw);
+      const emissions = emissionScores(extractFeatures(tokens), (feature) => weights.get(feature), tagCount);
+      const expectedTags = viterbiDecode(emissions, transitions, tagCount).map(
+        (tag) => TAGGER_MODEL.tags[tag],
+      );
+      expect(parseAddress(address.raw).tokens.map((token) => token.tag)).toEqual(expectedTags);
+    }
   });
 
   it("keeps the held-out full-match share at the measured level", () => {

@@ -61,13 +61,28 @@ function traitsOf(token: string): TokenTraits {
   return { word: word.length <= MAX_WORD_FEATURE_LENGTH ? word : "<long>", shape: shapeOf(word), flags };
 }
 
-function addNeighbourFeatures(features: string[], prefix: string, traits: TokenTraits | undefined): void {
-  if (traits === undefined) {
-    features.push(`${prefix}none`);
-    return;
-  }
-  features.push(`${prefix}w:${traits.word}`, `${prefix}sh:${traits.shape}`);
+/** Features that depend on one token's text alone: as seen by itself, by the token after it and by the one before. */
+export interface TokenOwnFeatures {
+  own: string[];
+  seenFromNext: string[];
+  seenFromPrevious: string[];
+}
+
+function neighbourFeatures(prefix: string, traits: TokenTraits): string[] {
+  const features = [`${prefix}w:${traits.word}`, `${prefix}sh:${traits.shape}`];
   for (const flag of traits.flags) features.push(`${prefix}f:${flag}`);
+  return features;
+}
+
+export function tokenOwnFeatures(token: string): TokenOwnFeatures {
+  const traits = traitsOf(token);
+  const own = [`w:${traits.word}`, `sh:${traits.shape}`];
+  for (const flag of traits.flags) own.push(`f:${flag}`, `f:${flag}|sh:${traits.shape}`);
+  return {
+    own,
+    seenFromNext: neighbourFeatures("p:", traits),
+    seenFromPrevious: neighbourFeatures("n:", traits),
+  };
 }
 
 const NUMBER_LIKE_SHAPES: ReadonlySet<string> = new Set(["d1", "d2", "d3", "d4", "d5", "d6", "da", "range"]);
@@ -84,8 +99,12 @@ function distanceToNextFlag(traits: readonly TokenTraits[], flag: string): strin
   return distances;
 }
 
-/** One feature list per token. */
-export function extractFeatures(tokens: readonly string[]): string[][] {
+/**
+ * Features that depend on where a token stands in the address. Together with tokenOwnFeatures of the token and its
+ * neighbours they make up extractFeatures; parsing caches the own-feature scores per token text, which is why the
+ * two are kept apart.
+ */
+export function contextFeatures(tokens: readonly string[]): string[][] {
   const traits = tokens.map(traitsOf);
   const commasBefore: number[] = [];
   let commaCount = 0;
@@ -103,16 +122,15 @@ export function extractFeatures(tokens: readonly string[]): string[][] {
   const suffixDistance = distanceToNextFlag(traits, "suffix");
   const stateDistance = distanceToNextFlag(traits, "state");
   return traits.map((current, index) => {
-    const features = ["bias", `w:${current.word}`, `sh:${current.shape}`];
-    for (const flag of current.flags) features.push(`f:${flag}`, `f:${flag}|sh:${current.shape}`);
+    const features = ["bias"];
     const fromStart = Math.min(index, 4);
     const fromEnd = Math.min(lastIndex - index, 4);
     features.push(`start:${fromStart}`, `end:${fromEnd}`, `end:${fromEnd}|sh:${current.shape}`);
     const before = commasBefore[index] ?? 0;
     features.push(`commas:${Math.min(before, 3)}`, `commasafter:${Math.min(commaCount - before, 3)}`);
     features.push(`commasafter:${Math.min(commaCount - before, 3)}|sh:${current.shape}`);
-    addNeighbourFeatures(features, "p:", traits[index - 1]);
-    addNeighbourFeatures(features, "n:", traits[index + 1]);
+    if (index === 0) features.push("p:none");
+    if (index === lastIndex) features.push("n:none");
     features.push(`p2w:${traits[index - 2]?.word ?? "<none>"}`, `n2w:${traits[index + 2]?.word ?? "<none>"}`);
     features.push(
       `n2sh:${traits[index + 2]?.shape ?? "<none>"}`,
@@ -128,4 +146,15 @@ export function extractFeatures(tokens: readonly string[]): string[][] {
     features.push(`psh:${previous?.shape ?? "<none>"}|sh:${current.shape}|nsh:${next?.shape ?? "<none>"}`);
     return features;
   });
+}
+
+/** One feature list per token (used for training; parsing adds the same features up in two parts). */
+export function extractFeatures(tokens: readonly string[]): string[][] {
+  const own = tokens.map(tokenOwnFeatures);
+  return contextFeatures(tokens).map((features, index) => [
+    ...features,
+    ...(own[index]?.own ?? []),
+    ...(own[index - 1]?.seenFromNext ?? []),
+    ...(own[index + 1]?.seenFromPrevious ?? []),
+  ]);
 }
