@@ -114,7 +114,11 @@ export function parseAddress(input: string): ParsedAddress {
   const truncated = text.length > MAX_ADDRESS_INPUT_LENGTH;
   const tokenTexts = tokenizeAddress(truncated ? text.slice(0, MAX_ADDRESS_INPUT_LENGTH) : text);
   const loaded = model();
-  const path = viterbiDecode(cachedEmissionScores(tokenTexts, loaded), loaded.transitions, loaded.tags.length);
+  const path = viterbiDecode(
+    cachedEmissionScores(tokenTexts, loaded),
+    loaded.transitions,
+    loaded.tags.length,
+  );
   const tokens: AddressToken[] = tokenTexts.map((tokenText, index) => ({
     text: tokenText,
     tag: loaded.tags[path[index] ?? 0] ?? "NotAddress",
