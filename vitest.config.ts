@@ -25,6 +25,10 @@ export default defineConfig({
                 ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
                 NEON_ENDPOINT_URL: inject("neonEndpointUrl"),
                 HANGING_DATABASE_URL: inject("hangingDatabaseUrl"),
+                // Requests without CF-Connecting-IP all share the "local" client key, so the whole suite would
+                // share one per-IP budget; rate-limit tests use their own addresses and policies.
+                RATE_LIMIT_ANON: "1000/60",
+                RATE_LIMIT_AUTH_FAILURES: "1000/60",
               },
             },
           })),

@@ -1,7 +1,9 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
-// request context (id, settings, db, wide event) -> [rate limits, auth: see below] -> routes -> errors.
+// request context (id, settings, db, wide event) -> per-IP rate limit -> auth -> per-tenant rate limit -> routes
+// -> errors.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
+import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
 
@@ -14,6 +16,10 @@ export function createApp() {
   app.notFound(handleNotFound);
 
   app.use("*", requestContext());
+  app.use("*", ipRateLimit());
+  // auth goes here: the per-IP limiter must run before tokens are verified, the per-tenant one after.
+  // tenantRateLimit runs on every path so that public routes reached with a made-up token count as anonymous.
+  app.use("*", tenantRateLimit());
 
   app.route("/api/v1/health", healthRouter());
 

@@ -2,6 +2,7 @@
 // validated here once per isolate and env object, in fetch, queue and scheduled alike.
 import { z } from "zod";
 import { ApiError } from "./errors.ts";
+import { rateLimitSettingsSchema } from "./rate-limit-policies.ts";
 
 const settingsSchema = z.object({
   environment: z.enum(["development", "test", "staging", "production"]),
@@ -12,6 +13,23 @@ const settingsSchema = z.object({
     .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// connection string"),
   dbTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
+  rateLimits: rateLimitSettingsSchema,
+});
+
+const guardedSettingsSchema = settingsSchema.superRefine((settings, ctx) => {
+  // "off" exists for local benchmarks and debugging; production must never run without a limit.
+  if (settings.environment !== "production") return;
+  const { anon, authFailures, tenant, plans } = settings.rateLimits;
+  const policies = [
+    { path: ["rateLimits", "anon"], policy: anon },
+    { path: ["rateLimits", "authFailures"], policy: authFailures },
+    { path: ["rateLimits", "tenant"], policy: tenant },
+    ...Object.entries(plans).map(([plan, policy]) => ({ path: ["rateLimits", "plans", plan], policy })),
+  ];
+  for (const { path, policy } of policies) {
+    if (policy === null)
+      ctx.addIssue({ code: "custom", path, message: "rate limits cannot be off in production" });
+  }
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -21,12 +39,19 @@ const cache = new WeakMap<object, Settings>();
 export function loadSettings(env: Env): Settings {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = settingsSchema.safeParse({
+  const parsed = guardedSettingsSchema.safeParse({
     environment: env.ENVIRONMENT,
     appVersion: env.APP_VERSION,
     databaseUrl: env.DATABASE_URL,
     dbTimeoutMs: env.DB_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    rateLimits: {
+      anon: env.RATE_LIMIT_ANON,
+      authFailures: env.RATE_LIMIT_AUTH_FAILURES,
+      tenant: env.RATE_LIMIT_TENANT,
+      plans: env.RATE_LIMIT_PLANS,
+      timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+    },
   });
   if (!parsed.success) {
     // Names the settings, never their values (the connection string carries a password).

@@ -1,5 +1,7 @@
-// Worker entry: fetch (the API).
+// Worker entry: fetch (the API); re-exports the Durable Object classes wrangler.toml binds.
 import { createApp } from "./app.ts";
+
+export { RateLimiterObject } from "../durable-objects/rate-limiter/object.ts";
 
 const app = createApp();
 
