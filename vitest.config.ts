@@ -27,8 +27,8 @@ export default defineConfig({
                 HANGING_DATABASE_URL: inject("hangingDatabaseUrl"),
                 // Requests without CF-Connecting-IP all share the "local" client key, so the whole suite would
                 // share one per-IP budget; rate-limit tests use their own addresses and policies.
-                RATE_LIMIT_ANON: "1000/60",
-                RATE_LIMIT_AUTH_FAILURES: "1000/60",
+                RATE_LIMIT_ANON: "500/60",
+                RATE_LIMIT_AUTH_FAILURES: "500/60",
               },
             },
           })),
