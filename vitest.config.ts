@@ -29,6 +29,9 @@ export default defineConfig({
                 // share one per-IP budget; rate-limit tests use their own addresses and policies.
                 RATE_LIMIT_ANON: "500/60",
                 RATE_LIMIT_AUTH_FAILURES: "500/60",
+                // Hundreds of concurrent calls queue on one object on a shared 2-core machine; a timeout there
+                // would fail open and break the exact counts the tests check. Fault tests set their own.
+                RATE_LIMIT_TIMEOUT_MS: "2000",
               },
             },
           })),
