@@ -25,6 +25,9 @@ export default defineConfig({
                 ADMIN_DATABASE_URL: inject("adminDatabaseUrl"),
                 NEON_ENDPOINT_URL: inject("neonEndpointUrl"),
                 HANGING_DATABASE_URL: inject("hangingDatabaseUrl"),
+                OIDC_ISSUER: inject("oidcIssuer"),
+                OIDC_JWKS_URL: inject("oidcJwksUrl"),
+                OIDC_TEST_SIGNING_KEY: JSON.stringify(inject("oidcSigningKey")),
                 // Requests without CF-Connecting-IP all share the "local" client key, so the whole suite would
                 // share one per-IP budget; rate-limit tests use their own addresses and policies.
                 RATE_LIMIT_ANON: "500/60",
@@ -40,6 +43,9 @@ export default defineConfig({
           name: "worker",
           include: ["test/{unit,routes,security,durable-objects,queues}/**/*.test.ts"],
           globalSetup: ["test/helpers/global-setup.ts"],
+          // A file's first request starts the Worker and its first Durable Objects; with several files in
+          // parallel on a shared 2-core machine that alone has taken longer than vitest's default 5 s.
+          testTimeout: 15_000,
         },
       },
       {

@@ -1,7 +1,7 @@
 // Measures the latency the rate limiter adds to a request: N sequential requests through `wrangler dev`
 // (workerd, the local runtime) with the limiter on and with its policies off, p50/p99 of each, and writes
-// bench/RATE_LIMITER.md. The route is an unknown path (404) so no database is involved and the difference
-// between the runs is the limiter alone.
+// bench/RATE_LIMITER.md. The route is an unknown path outside /api/v1 (404), so neither authentication nor the
+// database is involved and the difference between the runs is the limiter alone.
 //
 //   node bench/rate-limiter.ts [--requests 2000] [--warmup 200]
 import { type ChildProcess, spawn } from "node:child_process";
@@ -48,7 +48,7 @@ const scenarios: Scenario[] = [
   {
     name: "with a token, limiter on",
     description:
-      "a `peek` of `ip:<addr>:auth-failures`, then (public route, no auth yet) a `consume` of the anon key",
+      "a `peek` of `ip:<addr>:auth-failures`, then (no principal: a path without authentication) a `consume` of the anon key",
     vars: { RATE_LIMIT_ANON: HIGH_LIMIT, RATE_LIMIT_AUTH_FAILURES: HIGH_LIMIT },
     headers: (clientIp) => ({ "CF-Connecting-IP": clientIp, Authorization: "Bearer benchmark" }),
   },
@@ -95,7 +95,7 @@ async function startWorker(vars: Record<string, string>, port: number): Promise<
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${stderr}`);
     try {
-      await fetch(`http://127.0.0.1:${port}/api/v1/bench-ready`, {
+      await fetch(`http://127.0.0.1:${port}/bench-ready`, {
         headers: { "CF-Connecting-IP": "192.0.2.1" },
       });
       return child;
@@ -120,7 +120,7 @@ interface Timing {
 /** One timed request; warm-up requests are sent but not recorded. */
 async function timeRequest(scenario: Scenario, port: number, clientIp: string, timing: Timing | null) {
   const started = performance.now();
-  const response = await fetch(`http://127.0.0.1:${port}/api/v1/bench-not-found`, {
+  const response = await fetch(`http://127.0.0.1:${port}/bench-not-found`, {
     headers: scenario.headers(clientIp),
   });
   await response.arrayBuffer();
@@ -195,7 +195,7 @@ numbers, and rerun on a quiet machine before drawing fine conclusions).
 
 Each scenario runs its own \`wrangler dev\` (workerd with local SQLite-backed Durable Objects), all three at once.
 Node sends ${warmupCount} warm-up rounds and then ${requestCount} timed rounds of sequential requests over loopback HTTP to an
-unknown route (404: no database), one request per scenario per round in turn, so that every scenario sees the same
+unknown route outside /api/v1 (404: no authentication, no database), one request per scenario per round in turn, so that every scenario sees the same
 background load; each scenario uses one client address. The limits are set so high that no request is refused:
 every measured request pays for a full decision.
 

@@ -1,13 +1,14 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
-// request context (id, settings, db, wide event) -> per-IP rate limit -> auth -> per-tenant rate limit -> routes
-// -> errors.
+// request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
+// health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
 
-export type AppVariables = RequestContextVariables;
+export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
 export function createApp() {
@@ -17,8 +18,8 @@ export function createApp() {
 
   app.use("*", requestContext());
   app.use("*", ipRateLimit());
-  // auth goes here: the per-IP limiter must run before tokens are verified, the per-tenant one after.
-  // tenantRateLimit runs on every path so that public routes reached with a made-up token count as anonymous.
+  app.use("/api/v1/*", authenticate());
+  // On every path, so that public routes reached with a made-up token count as anonymous requests.
   app.use("*", tenantRateLimit());
 
   app.route("/api/v1/health", healthRouter());

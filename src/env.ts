@@ -14,6 +14,31 @@ const settingsSchema = z.object({
   dbTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
   rateLimits: rateLimitSettingsSchema,
+  oidc: z.object({
+    issuer: z.string().url(),
+    audience: z.string().min(1),
+    jwksUrl: z.string().url(),
+    // Asymmetric algorithms only: HS* would let anyone holding the public key sign, and "none" signs nothing.
+    algorithms: z
+      .string()
+      .transform((value) => value.split(",").map((item) => item.trim()))
+      .pipe(
+        z
+          .array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]))
+          .min(1),
+      ),
+    clockToleranceSeconds: z.coerce.number().int().min(0).max(300),
+    maxTokenAgeSeconds: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400),
+    tenantClaim: z.string().min(1),
+    /** Dotted path of the roles array in the token (Keycloak: realm_access.roles; generic: roles). */
+    rolesClaim: z.string().min(1),
+    /** When set, Keycloak client roles (resource_access.<client>.roles) count too. */
+    clientId: z.string().optional(),
+  }),
 });
 
 const guardedSettingsSchema = settingsSchema.superRefine((settings, ctx) => {
@@ -51,6 +76,17 @@ export function loadSettings(env: Env): Settings {
       tenant: env.RATE_LIMIT_TENANT,
       plans: env.RATE_LIMIT_PLANS,
       timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+    },
+    oidc: {
+      issuer: env.OIDC_ISSUER,
+      audience: env.OIDC_AUDIENCE,
+      jwksUrl: env.OIDC_JWKS_URL,
+      algorithms: env.OIDC_ALGORITHMS,
+      clockToleranceSeconds: env.OIDC_CLOCK_TOLERANCE_SECONDS,
+      maxTokenAgeSeconds: env.OIDC_MAX_TOKEN_AGE_SECONDS,
+      tenantClaim: env.OIDC_TENANT_CLAIM,
+      rolesClaim: env.OIDC_ROLES_CLAIM,
+      clientId: env.OIDC_CLIENT_ID || undefined,
     },
   });
   if (!parsed.success) {

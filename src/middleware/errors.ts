@@ -1,10 +1,10 @@
 // Every error leaves as RFC 9457 application/problem+json with the request id; never a stack or SQL text.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../app.ts";
 import { ApiError } from "../errors.ts";
-import type { RequestContextVariables } from "./request-context.ts";
 
-type AppContext = Context<{ Bindings: Env; Variables: RequestContextVariables }>;
+type AppContext = Context<AppEnv>;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
@@ -39,10 +39,7 @@ function asApiError(error: unknown): ApiError {
   return new ApiError("internal", { cause: error });
 }
 
-export const handleError: ErrorHandler<{ Bindings: Env; Variables: RequestContextVariables }> = (
-  error,
-  c,
-) => {
+export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   const apiError = asApiError(error);
   const event = c.get("event");
   if (event) event.errorCode = apiError.code;
@@ -61,5 +58,5 @@ export const handleError: ErrorHandler<{ Bindings: Env; Variables: RequestContex
   return problemResponse(c, apiError);
 };
 
-export const handleNotFound: NotFoundHandler<{ Bindings: Env; Variables: RequestContextVariables }> = (c) =>
+export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
   problemResponse(c, new ApiError("not_found", { detail: "No such route." }));

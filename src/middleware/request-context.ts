@@ -17,6 +17,8 @@ export interface WideEvent {
   colo: string;
   tenantId?: string;
   userId?: string;
+  /** Time spent verifying the token and resolving the caller (database time included when not cached). */
+  authMs?: number;
   errorCode?: string;
   rateLimited?: boolean;
 }

@@ -1,8 +1,10 @@
 // Starts the local platform (PGlite in memory + the Neon HTTP endpoint) once for the Workers-pool tests, exactly
 // as `npm run dev` does, and hands its connection strings to the Worker's bindings.
 import { createServer, type Socket } from "node:net";
+import type { JWK } from "jose";
 import type { TestProject } from "vitest/node";
 import { startPlatform } from "../../scripts/platform/index.ts";
+import { startLocalIssuer } from "../../scripts/platform/issuer.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -10,11 +12,18 @@ declare module "vitest" {
     adminDatabaseUrl: string;
     neonEndpointUrl: string;
     hangingDatabaseUrl: string;
+    oidcIssuer: string;
+    oidcJwksUrl: string;
+    /** The local issuer's signing key, so tests in workerd can mint tokens it would mint. */
+    oidcSigningKey: { kid: string; privateJwk: JWK; publicJwk: JWK };
   }
 }
 
 export default async function setup(project: TestProject) {
-  const platform = await startPlatform();
+  const [platform, issuer] = await Promise.all([startPlatform(), startLocalIssuer()]);
+  project.provide("oidcIssuer", issuer.issuer);
+  project.provide("oidcJwksUrl", issuer.jwksUrl);
+  project.provide("oidcSigningKey", issuer.key);
   project.provide("databaseUrl", platform.runtimeDatabaseUrl);
   project.provide("adminDatabaseUrl", platform.adminDatabaseUrl);
   project.provide("neonEndpointUrl", platform.endpoint.url);
@@ -32,6 +41,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     for (const socket of sockets) socket.destroy();
     hanging.close();
-    await platform.close();
+    await Promise.all([platform.close(), issuer.close()]);
   };
 }

@@ -62,7 +62,7 @@ describe("GET /api/v1/health", () => {
 
 describe("errors", () => {
   it("answers unknown routes with a 404 problem", async () => {
-    const response = await api.fetch("http://api.test/api/v1/nope");
+    const response = await api.fetch("http://api.test/nope");
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     const body = await response.json<Record<string, unknown>>();
@@ -70,7 +70,7 @@ describe("errors", () => {
       type: "https://real-estate-os.dev/problems/not-found",
       title: "Not found",
       status: 404,
-      instance: "/api/v1/nope",
+      instance: "/nope",
       code: "not_found",
     });
     expect(body.requestId).toBe(response.headers.get("x-request-id"));

@@ -78,10 +78,10 @@ describe("limiter faults", () => {
     const env = envWith({ RATE_LIMITER: brokenLimiter(hanging), RATE_LIMIT_TIMEOUT_MS: "50" });
     const app = createApp();
     const started = Date.now();
-    const anonymous = await send(app, env, "/api/v1/nope", {
+    const anonymous = await send(app, env, "/no-such-route", {
       headers: { "CF-Connecting-IP": uniqueClientIp() },
     });
-    const withToken = await send(app, env, "/api/v1/nope", bearer("anything", uniqueClientIp()));
+    const withToken = await send(app, env, "/no-such-route", bearer("anything", uniqueClientIp()));
     expect(Date.now() - started).toBeLessThan(1_000);
     expect([anonymous.status, withToken.status]).toEqual([404, 503]);
     expect(warnings.map((warning) => [warning.policy, warning.fault, warning.outcome])).toEqual([
@@ -93,7 +93,7 @@ describe("limiter faults", () => {
   it("refuses with 503 under every policy when the object reports itself overloaded", async () => {
     captureWarnings();
     const env = envWith({ RATE_LIMITER: brokenLimiter(overloaded) });
-    const response = await send(createApp(), env, "/api/v1/nope", {
+    const response = await send(createApp(), env, "/no-such-route", {
       headers: { "CF-Connecting-IP": uniqueClientIp() },
     });
     expect(response.status).toBe(503);

@@ -21,7 +21,7 @@ describe("per-IP limit on unauthenticated requests", () => {
     // An unknown route answers 404 without touching the database, so only the limiter is measured.
     const responses = await Promise.all(
       Array.from({ length: policy.limit + 15 }, () =>
-        api.fetch("http://api.test/api/v1/no-such-route", { headers: { "CF-Connecting-IP": ip } }),
+        api.fetch("http://api.test/no-such-route", { headers: { "CF-Connecting-IP": ip } }),
       ),
     );
     const statuses = responses.map((response) => response.status);
@@ -82,8 +82,8 @@ describe("per-IP limit on unauthenticated requests", () => {
     vi.spyOn(console, "log").mockImplementation((line: unknown) => {
       logged.push(String(line));
     });
-    const first = await send(app, env, "/api/v1/nope", { headers: { "CF-Connecting-IP": ip } });
-    const second = await send(app, env, "/api/v1/nope", { headers: { "CF-Connecting-IP": ip } });
+    const first = await send(app, env, "/no-such-route", { headers: { "CF-Connecting-IP": ip } });
+    const second = await send(app, env, "/no-such-route", { headers: { "CF-Connecting-IP": ip } });
     expect([first.status, second.status]).toEqual([404, 429]);
     const events = logged.map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(events.filter((event) => event.msg === "request").map((event) => event.rateLimited)).toEqual([
@@ -98,7 +98,7 @@ describe("per-IP limit on unauthenticated requests", () => {
     const app = createApp();
     const prefix = uniqueIPv6Prefix();
     const from = (address: string) =>
-      send(app, env, "/api/v1/nope", { headers: { "CF-Connecting-IP": address } }).then((r) => r.status);
+      send(app, env, "/no-such-route", { headers: { "CF-Connecting-IP": address } }).then((r) => r.status);
     expect(await from(`${prefix}:1:2:3:4`)).toBe(404);
     expect(await from(`${prefix}::ffff`)).toBe(404);
     // A third address in the same /64, spelled differently, shares the spent budget.
@@ -117,7 +117,7 @@ describe("per-IP limit on unauthenticated requests", () => {
     const ip = uniqueClientIp();
     const responses = await Promise.all(
       Array.from({ length: 5 }, () =>
-        send(app, env, "/api/v1/nope", { headers: { "CF-Connecting-IP": ip } }),
+        send(app, env, "/no-such-route", { headers: { "CF-Connecting-IP": ip } }),
       ),
     );
     expect(responses.map((response) => response.status)).toEqual([404, 404, 404, 404, 404]);

@@ -1,0 +1,64 @@
+// Bearer-token authentication and role checks. The tenant comes only from the verified token.
+import type { MiddlewareHandler } from "hono";
+import { hasRole, type Role } from "../auth/roles.ts";
+import { invalidToken, verifyAccessToken } from "../auth/verify-token.ts";
+import { ApiError } from "../errors.ts";
+import { resolveCaller } from "../services/identity.ts";
+import type { RequestContextVariables } from "./request-context.ts";
+
+export interface AuthContext {
+  tenantId: string;
+  subject: string;
+  userId: string;
+  email: string | undefined;
+  roles: Role[];
+  /** The tenant's rate-limit plan. */
+  plan: string;
+}
+
+export type AuthVariables = { auth: AuthContext };
+
+type AuthEnv = { Bindings: Env; Variables: RequestContextVariables & AuthVariables };
+
+/** Tokens longer than this are refused before any parsing or signature work. */
+export const MAX_AUTHORIZATION_HEADER_BYTES = 8 * 1024;
+
+const PUBLIC_PATHS = new Set(["/api/v1/health"]);
+
+export function authenticate(): MiddlewareHandler<AuthEnv> {
+  return async function authenticateMiddleware(c, next) {
+    if (PUBLIC_PATHS.has(c.req.path)) return next();
+    const started = performance.now();
+    const header = c.req.header("authorization");
+    if (!header) {
+      throw new ApiError("unauthorized", {
+        detail: "An access token is required.",
+        headers: { "WWW-Authenticate": 'Bearer realm="real-estate-os"' },
+      });
+    }
+    if (header.length > MAX_AUTHORIZATION_HEADER_BYTES)
+      throw invalidToken("The Authorization header is too large.");
+    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header)?.[1];
+    if (!token) throw invalidToken("The Authorization header must be `Bearer <JWT>`.");
+
+    const identity = await verifyAccessToken(token, c.var.settings.oidc);
+    const caller = await resolveCaller(c.var.db, identity);
+    c.set("auth", { ...identity, ...caller });
+    c.var.event.tenantId = identity.tenantId;
+    c.var.event.userId = caller.userId;
+    c.var.event.authMs = Math.round((performance.now() - started) * 100) / 100;
+    await next();
+  };
+}
+
+export function requireRole(role: Role): MiddlewareHandler<AuthEnv> {
+  return async function requireRoleMiddleware(c, next) {
+    if (!hasRole(c.var.auth.roles, role)) {
+      throw new ApiError("forbidden", {
+        detail: `This operation needs the ${role} role.`,
+        extensions: { requiredRole: role },
+      });
+    }
+    await next();
+  };
+}
