@@ -1,9 +1,10 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
-// request context (id, settings, db, wide event) -> authentication (all of /api/v1 but health) -> routes;
-// errors from any of them become problem+json in handleError.
+// request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
+// health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
+import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
@@ -18,7 +19,10 @@ export function createApp() {
   app.notFound(handleNotFound);
 
   app.use("*", requestContext());
+  app.use("*", ipRateLimit());
   app.use("/api/v1/*", authenticate());
+  // On every path, so that public routes reached with a made-up token count as anonymous requests.
+  app.use("*", tenantRateLimit());
 
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/stats", statsRouter());

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isTrustedKeyUrl } from "./auth/key-set.ts";
 import { ApiError } from "./errors.ts";
+import { rateLimitSettingsSchema } from "./rate-limit-policies.ts";
 
 const HTTPS_ONLY = "must be https (plain http only on loopback)";
 
@@ -28,6 +29,7 @@ const settingsSchema = z.object({
     .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// connection string"),
   dbTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
+  rateLimits: rateLimitSettingsSchema,
   oidc: z
     .object({
       issuer: z.string().url(),
@@ -72,6 +74,22 @@ const settingsSchema = z.object({
   sentryDsn: z.string().url().optional(),
 });
 
+const guardedSettingsSchema = settingsSchema.superRefine((settings, ctx) => {
+  // "off" exists for local benchmarks and debugging; production must never run without a limit.
+  if (settings.environment !== "production") return;
+  const { anon, authFailures, tenant, plans } = settings.rateLimits;
+  const policies = [
+    { path: ["rateLimits", "anon"], policy: anon },
+    { path: ["rateLimits", "authFailures"], policy: authFailures },
+    { path: ["rateLimits", "tenant"], policy: tenant },
+    ...Object.entries(plans).map(([plan, policy]) => ({ path: ["rateLimits", "plans", plan], policy })),
+  ];
+  for (const { path, policy } of policies) {
+    if (policy === null)
+      ctx.addIssue({ code: "custom", path, message: "rate limits cannot be off in production" });
+  }
+});
+
 export type Settings = z.infer<typeof settingsSchema>;
 
 const cache = new WeakMap<object, Settings>();
@@ -79,12 +97,19 @@ const cache = new WeakMap<object, Settings>();
 export function loadSettings(env: Env): Settings {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = settingsSchema.safeParse({
+  const parsed = guardedSettingsSchema.safeParse({
     environment: env.ENVIRONMENT,
     appVersion: env.APP_VERSION,
     databaseUrl: env.DATABASE_URL,
     dbTimeoutMs: env.DB_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    rateLimits: {
+      anon: env.RATE_LIMIT_ANON,
+      authFailures: env.RATE_LIMIT_AUTH_FAILURES,
+      tenant: env.RATE_LIMIT_TENANT,
+      plans: env.RATE_LIMIT_PLANS,
+      timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+    },
     oidc: {
       issuer: env.OIDC_ISSUER,
       audience: env.OIDC_AUDIENCE,

@@ -1,4 +1,5 @@
-// Worker entry: fetch (the API); errors go to Sentry only when SENTRY_DSN is set (observability/sentry.ts).
+// Worker entry: fetch (the API), and the Durable Object classes wrangler.toml binds. Errors go to Sentry only
+// when SENTRY_DSN is set (observability/sentry.ts).
 import { createApp } from "./app.ts";
 import { withOptionalSentry } from "./observability/sentry.ts";
 
