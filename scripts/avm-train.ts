@@ -7,8 +7,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { DEFAULT_TRAINING_OPTIONS, trainAvm } from "../src/domain/valuation/train.ts";
-import { parseKcCsv } from "./lib/kc-csv.ts";
 import { parseArgs } from "./lib/args.ts";
+import { parseKcCsv } from "./lib/kc-csv.ts";
 
 const DEFAULT_TRAIN_CSV = "data/kc/kc_house_sales_2014-05_2015-01.csv";
 const DEFAULT_UNTIL = "2014-11-30";

@@ -1,6 +1,11 @@
 import type { SoldProperty } from "../../src/domain/features/index.ts";
-import { type AccuracyMetrics, accuracyMetrics, backtest, type BacktestRecord } from "../../src/domain/valuation/index.ts";
 import type { AvmModel } from "../../src/domain/valuation/index.ts";
+import {
+  type AccuracyMetrics,
+  accuracyMetrics,
+  type BacktestRecord,
+  backtest,
+} from "../../src/domain/valuation/index.ts";
 
 export interface EvaluationReport {
   metrics: AccuracyMetrics;
@@ -62,6 +67,9 @@ export function runEvaluation(
     `model alone (no comps): MdAPE ${percent(modelOnly.mdape)}, PPE10 ${percent(modelOnly.ppe10)}, PPE20 ${percent(modelOnly.ppe20)}`,
     `elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`,
   ];
-  if (leaked) lines.push(`ERROR: model training data ends ${model.training.to}, not before the test period (${testFrom})`);
+  if (leaked)
+    lines.push(
+      `ERROR: model training data ends ${model.training.to}, not before the test period (${testFrom})`,
+    );
   return { metrics, records, lines, ok: !leaked };
 }
