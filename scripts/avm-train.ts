@@ -1,6 +1,7 @@
 /**
  * Trains the AVM and writes the versioned JSON artifact.
  *   node scripts/avm-train.ts [--train <csv>] [--out models/avm-v1.json] [--until 2014-11-30] [--trees N]
+ *     [--version avm-v1] [--created-at <ISO timestamp, for a byte-identical artifact>]
  * Default training data: the project's King County CSV restricted to sales through 2014-11-30, so
  * the Dec 2014 / Jan 2015 sales stay an untouched temporal holdout.
  */
@@ -28,6 +29,7 @@ console.log(`training on ${sales.length} sales from ${trainPath}${until ? ` thro
 const model = trainAvm(sales, {
   ...DEFAULT_TRAINING_OPTIONS,
   ...(args.has("version") ? { modelVersion: args.get("version") ?? "" } : {}),
+  ...(args.has("created-at") ? { createdAt: args.get("created-at") ?? "" } : {}),
   gbt: { ...DEFAULT_TRAINING_OPTIONS.gbt, ...(trees ? { trees: Number(trees) } : {}) },
   log: (message) => console.log(message),
 });

@@ -15,7 +15,7 @@ export interface EvaluationReport {
   ok: boolean;
 }
 
-const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
+const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
 
 function byDate(a: SoldProperty, b: SoldProperty): number {
   return a.closingDate < b.closingDate ? -1 : a.closingDate > b.closingDate ? 1 : 0;
@@ -64,7 +64,7 @@ export function runEvaluation(
     `PPE20:          ${percent(metrics.ppe20)}`,
     `FSD calibration (price within estimate ± FSD): ${percent(metrics.fsdCoverage)} (median FSD ${percent(metrics.medianFsd)}; ~68% is honest)`,
     `confidence bands: ${[...bands.entries()].map(([band, count]) => `${band} ${count}`).join(", ")}`,
-    `model alone (no comps): MdAPE ${percent(modelOnly.mdape)}, PPE10 ${percent(modelOnly.ppe10)}, PPE20 ${percent(modelOnly.ppe20)}`,
+    `learned model before the comps blend: MdAPE ${percent(modelOnly.mdape)}, PPE10 ${percent(modelOnly.ppe10)}, PPE20 ${percent(modelOnly.ppe20)}`,
     `elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`,
   ];
   if (leaked)

@@ -43,8 +43,16 @@ export interface AvmTrainingOptions {
 
 export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
   modelVersion: "avm-v1",
-  gbt: { ...DEFAULT_GBT_OPTIONS, trees: 500, learningRate: 0.03, maxDepth: 5, minSamplesLeaf: 20 },
-  ensembleSeeds: [42, 7],
+  gbt: {
+    ...DEFAULT_GBT_OPTIONS,
+    trees: 1000,
+    learningRate: 0.03,
+    maxDepth: 6,
+    minSamplesLeaf: 20,
+    featureFraction: 0.5,
+    bins: 255,
+  },
+  ensembleSeeds: [42],
   compsBlendWeights: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
 };
 
