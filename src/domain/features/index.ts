@@ -1,9 +1,7 @@
 export {
-  ATTRIBUTE_FEATURE_COUNT,
   cosineSimilarity,
   EMPTY_NEIGHBOURHOOD,
   FEATURE_VERSION,
-  IMPORTANT_ATTRIBUTES,
   MODEL_FEATURE_NAMES,
   type ModelFeatureContext,
   type ModelFeatureResult,

@@ -250,8 +250,8 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
 const ROTATION_ANGLES_DEGREES = [15, 30, 45, 60, 75, 105, 120, 135, 150, 165];
 
 /**
- * Names of the learned models' input features, in order. The first ATTRIBUTE_FEATURE_COUNT depend on
- * the property alone; the rest summarize nearby earlier sales.
+ * Names of the learned model's input features, in order. Those before `compsLogPrice` depend on the
+ * property alone; the rest summarize nearby earlier sales (NeighbourhoodSummary).
  */
 export const MODEL_FEATURE_NAMES: readonly string[] = [
   "north",
@@ -284,8 +284,6 @@ export const MODEL_FEATURE_NAMES: readonly string[] = [
   "localLogMedianLotSize",
   "nearestSaleKm",
 ];
-
-export const ATTRIBUTE_FEATURE_COUNT = MODEL_FEATURE_NAMES.indexOf("compsLogPrice");
 
 /**
  * What the nearby earlier sales say about the subject (computed by the valuation module from the
@@ -340,23 +338,6 @@ export interface ModelFeatureContext {
   /** Nearby earlier sales summary; EMPTY_NEIGHBOURHOOD when there are none. */
   neighbourhood: NeighbourhoodSummary;
 }
-
-/** The attributes whose absence is reported (and lowers confidence). */
-export const IMPORTANT_ATTRIBUTES = [
-  "location",
-  "sqft",
-  "lotSize",
-  "bedrooms",
-  "bathrooms",
-  "floors",
-  "waterfront",
-  "viewRating",
-  "conditionRating",
-  "grade",
-  "sqftAbove",
-  "yearBuilt",
-  "zip",
-] as const;
 
 export function yearOfIsoDate(isoDate: string): number {
   const year = Number(isoDate.slice(0, 4));

@@ -73,7 +73,13 @@ export interface CompSelection {
   widened: number;
 }
 
-export const DEFAULT_COMP_SELECTION = {
+export const DEFAULT_COMP_SELECTION: Readonly<{
+  maxDistanceKm: number;
+  maxAgeDays: number;
+  sizeBand: number;
+  maxComps: number;
+  minComps: number;
+}> = {
   maxDistanceKm: 1.5,
   maxAgeDays: 365,
   sizeBand: 0.25,
