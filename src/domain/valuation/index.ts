@@ -37,6 +37,5 @@ export {
   type Valuation,
   type ValuationDiagnostics,
   type ValuationMethod,
-  type ValuationOptions,
   valueProperty,
 } from "./value.ts";

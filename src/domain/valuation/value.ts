@@ -38,10 +38,6 @@ export interface Valuation {
   diagnostics: ValuationDiagnostics;
 }
 
-export interface ValuationOptions {
-  maxComps?: number;
-}
-
 /** Recent sales this close describe the immediate neighbourhood (price level, typical size and lot). */
 const LOCAL_RADIUS_KM = 2;
 const LOCAL_MAX_AGE_DAYS = 365;
@@ -169,20 +165,19 @@ export function blendEstimates(
  * 4. the model and the adjusted-comps estimate are blended (weight tuned on validation);
  * 5. FSD comes from the calibrated model of comps dispersion/count/distance, model-comps
  *    disagreement and missing attributes.
- * Always returns an estimate; without location or earlier sales nearby the FSD widens.
+ * Always returns an estimate; without location or earlier sales nearby the FSD widens. The comp
+ * selection uses its defaults on purpose: the model was trained on features built with them.
  */
 export function valueProperty(
   subject: PropertyAttributes,
   candidates: readonly SoldProperty[],
   model: AvmModel,
   asOfDate: string,
-  options: ValuationOptions = {},
 ): Valuation {
   const selection = selectComps(subject, candidates, {
     asOfDate,
     adjustmentRates: model.adjustmentRates,
     marketIndex: model.marketIndex,
-    ...(options.maxComps !== undefined ? { maxComps: options.maxComps } : {}),
   });
   const neighbourhood = summarizeNeighbourhood(subject, candidates, model, asOfDate, selection);
   const prediction = predictLogPrice(model, subject, asOfDate, neighbourhood);
