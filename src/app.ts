@@ -6,6 +6,7 @@ import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
+import { ingestRouter, prospectsRouter } from "./routes/ingest/index.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
@@ -19,6 +20,8 @@ export function createApp() {
   app.use("/api/v1/*", authenticate());
 
   app.route("/api/v1/health", healthRouter());
+  app.route("/api/v1/prospects", prospectsRouter());
+  app.route("/api/v1/ingest", ingestRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
