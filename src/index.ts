@@ -12,11 +12,11 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  async queue(batch, env) {
+  async queue(batch, env, _ctx) {
     if (isDeadLetterQueue(batch.queue)) await consumeDeadLetterBatch(batch, env);
     else await consumeEnrichmentBatch(batch, env, defaultPipelineDependencies());
   },
-  async scheduled(_controller, env) {
+  async scheduled(_controller, env, _ctx) {
     await runIngestionTick(env, defaultPipelineDependencies());
   },
 } satisfies ExportedHandler<Env>;

@@ -58,38 +58,41 @@ export async function consumeEnrichmentBatch(
   deps: PipelineDependencies,
 ): Promise<void> {
   const db = databaseFor(env);
-  for (const message of batch.messages) {
-    const body = parseMessage(message);
-    if (!body) {
-      message.ack();
-      continue;
-    }
-    const fields = { messageId: message.id, tenantId: body.tenantId, prospectId: body.prospectId };
-    try {
-      const outcome = await enrichProspect(db, deps, body);
-      if (outcome.kind === "tenant_inactive") {
-        await recordFailure(db, body, {
-          reason: "tenant_inactive",
-          error: "The tenant is suspended; the record was not enriched.",
-          attempts: message.attempts,
-        });
-      } else if (outcome.kind === "tenant_missing" || outcome.kind === "prospect_missing") {
-        // The tenant (and with it the record) is gone: there is nothing left to write to.
-        log("warn", "enrichment message for missing data", { ...fields, outcome: outcome.kind });
-      }
-      message.ack();
-    } catch (error) {
-      // Permanent problems of a record were quarantined inside enrichProspect; what is thrown is the database or
-      // an upstream failing, worth another delivery. An error that keeps recurring ends in the DLQ and is recorded.
-      const delaySeconds = backoff(message.attempts);
-      log("warn", "enrichment message retried", {
-        ...fields,
+  // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
+  await Promise.all(batch.messages.map((message) => consumeOne(db, deps, message)));
+}
+
+async function consumeOne(db: Database, deps: PipelineDependencies, message: Message): Promise<void> {
+  const body = parseMessage(message);
+  if (!body) {
+    message.ack();
+    return;
+  }
+  const fields = { messageId: message.id, tenantId: body.tenantId, prospectId: body.prospectId };
+  try {
+    const outcome = await enrichProspect(db, deps, body);
+    if (outcome.kind === "tenant_inactive") {
+      await recordFailure(db, body, {
+        reason: "tenant_inactive",
+        error: "The tenant is suspended; the record was not enriched.",
         attempts: message.attempts,
-        delaySeconds,
-        error: describe(error),
       });
-      message.retry({ delaySeconds });
+    } else if (outcome.kind === "tenant_missing" || outcome.kind === "prospect_missing") {
+      // The tenant (and with it the record) is gone: there is nothing left to write to.
+      log("warn", "enrichment message for missing data", { ...fields, outcome: outcome.kind });
     }
+    message.ack();
+  } catch (error) {
+    // Permanent problems of a record were quarantined inside enrichProspect; what is thrown is the database or
+    // an upstream failing, worth another delivery. An error that keeps recurring ends in the DLQ and is recorded.
+    const delaySeconds = backoff(message.attempts);
+    log("warn", "enrichment message retried", {
+      ...fields,
+      attempts: message.attempts,
+      delaySeconds,
+      error: describe(error),
+    });
+    message.retry({ delaySeconds });
   }
 }
 

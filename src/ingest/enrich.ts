@@ -241,7 +241,8 @@ async function quarantine(
         returning prospect_id
       ), updated as (
         update prospect_queue set status = 'quarantined', reasons = ${JSON.stringify(reasons)}::jsonb,
-          quality_results = ${results ? JSON.stringify(results) : null}::jsonb, quality_passed = false,
+          quality_results = ${results ? JSON.stringify(results) : null}::jsonb,
+          quality_passed = ${results ? false : null}::boolean,
           quality_suite_version = ${suiteVersion}, processed_at = now(), updated_at = now()
         where id = ${prospectId} and exists (select 1 from marker)
         returning id
