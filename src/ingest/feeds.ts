@@ -274,8 +274,9 @@ async function finishRun(
       update ingest_feeds set
         cursor_timestamp = case when ${advance}::boolean then ${outcome.last?.modifiedAt ?? null} else cursor_timestamp end,
         cursor_key = case when ${advance}::boolean then ${outcome.last?.key ?? null} else cursor_key end,
-        -- A full page means more is waiting: stay due. Otherwise (caught up, or failing) wait the interval.
+        -- A full page means more is waiting: stay due. A failing source is retried sooner than its interval.
         next_run_at = case when ${outcome.full}::boolean then now()
+          when ${outcome.status} = 'error' then now() + make_interval(mins => least(interval_minutes, 5))
           else now() + make_interval(mins => interval_minutes) end,
         last_run_at = now(), last_status = ${outcome.status}, last_error = ${outcome.error?.slice(0, 1000) ?? null},
         records_ingested = records_ingested + ${outcome.stored}, updated_at = now()

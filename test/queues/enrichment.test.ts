@@ -294,3 +294,243 @@ describe("enrichment pipeline", () => {
     expect(new Set(republished.map((message) => message.prospectId)).size).toBe(150);
   });
 });
+
+interface ResoListing {
+  ListingKey: string;
+  ModificationTimestamp: string;
+  [field: string]: unknown;
+}
+
+/** A RESO Web API that honours $filter/$orderby/$top keyset paging, as a fetcher the pipeline calls. */
+function resoServer(total: number, token: string) {
+  // Seven listings share each timestamp, so pages split inside a run of equal timestamps.
+  const listings: ResoListing[] = Array.from({ length: total }, (_, index) => ({
+    ListingKey: `L${String(index).padStart(6, "0")}`,
+    ModificationTimestamp: new Date(Date.UTC(2026, 0, 1) + Math.floor(index / 7) * 1000).toISOString(),
+    UnparsedAddress: `${index + 1} Feed Ave`,
+    City: "Seattle",
+    StateOrProvince: "WA",
+    PostalCode: "98101",
+    ListPrice: 400_000 + index,
+    BedroomsTotal: 3,
+    BathroomsTotalInteger: 2,
+    LivingArea: 1500,
+    YearBuilt: 2000,
+    StandardStatus: "Active",
+    PropertySubType: "SingleFamilyResidence",
+  }));
+  const server = {
+    listings,
+    requests: 0,
+    failNext: 0,
+    fetcher: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      server.requests++;
+      const url = new URL(String(input));
+      expect(url.hostname).toBe("reso.example.com");
+      expect(new Headers(init?.headers).get("authorization")).toBe(`Bearer ${token}`);
+      expect(init?.redirect).toBe("manual");
+      if (server.failNext > 0) {
+        server.failNext--;
+        return new Response("unavailable", { status: 503 });
+      }
+      const filter = url.searchParams.get("$filter");
+      let rows = listings;
+      if (filter) {
+        const match =
+          /^ModificationTimestamp gt (\S+) or \(ModificationTimestamp eq (\S+) and ListingKey gt '(.*)'\)$/.exec(
+            filter,
+          );
+        if (!match) return new Response("bad filter", { status: 400 });
+        const [, after, at, key] = match as unknown as [string, string, string, string];
+        rows = listings.filter(
+          (row) =>
+            row.ModificationTimestamp > after || (row.ModificationTimestamp === at && row.ListingKey > key),
+        );
+      }
+      expect(url.searchParams.get("$orderby")).toBe("ModificationTimestamp asc,ListingKey asc");
+      return Response.json({ value: rows.slice(0, Number(url.searchParams.get("$top"))) });
+    }) as typeof fetch,
+  };
+  return server;
+}
+
+describe("feed ingestion", () => {
+  it("pulls a 10,000-record RESO feed across ticks, through failures, with its cursor right", {
+    timeout: 240_000,
+  }, async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const secretBinding = `FEED_SECRET_${tenant.id.replaceAll("-", "").toUpperCase()}_RESO`;
+    const env = pipelineEnv(queue, { [secretBinding]: "reso-token" });
+    const server = resoServer(10_000, "reso-token");
+    const deps = testDeps({ fetcher: server.fetcher });
+
+    const created = await callApi(env, "/api/v1/ingest/feeds", {
+      method: "POST",
+      headers: await tenant.headers("admin"),
+      body: JSON.stringify({
+        name: "MLS",
+        kind: "reso_web_api",
+        url: "https://reso.example.com/odata/Property",
+        secretName: "RESO",
+        pageSize: 1000,
+        intervalMinutes: 15,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const feed = await created.json<{ id: string; secretBinding: string }>();
+    expect(feed.secretBinding).toBe(secretBinding);
+
+    const sql = adminSql();
+    const messages: EnrichmentMessage[] = [];
+    let ticks = 0;
+    for (; ticks < 20; ticks++) {
+      if (ticks === 2) server.failNext = 1;
+      if (ticks === 4) queue.failNext(1);
+      const report = await runIngestionTick(env, deps);
+      expect(report.leased).toBe(true);
+      messages.push(...ofTenant(tenant, queue.take()));
+      const [state] =
+        await sql`select last_status, cursor_timestamp, cursor_key from ingest_feeds where id = ${feed.id}`;
+      if (ticks === 2) {
+        expect(state?.last_status).toBe("error");
+        // A failed fetch waits out a backoff; the test does not.
+        await sql`update ingest_feeds set next_run_at = now() where id = ${feed.id}`;
+      }
+      if (ticks === 4) {
+        expect(state?.last_status).toBe("error");
+        expect(state?.cursor_key).toBe("L002999");
+      }
+      if (state?.last_status === "caught_up") break;
+    }
+    expect(ticks).toBeGreaterThanOrEqual(11);
+
+    const [stored] = await sql`select count(*)::int as n, count(distinct source_key)::int as keys
+      from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(stored).toEqual({ n: 10_000, keys: 10_000 });
+    expect(messages).toHaveLength(10_000);
+    expect(new Set(messages.map((message) => message.prospectId)).size).toBe(10_000);
+
+    const last = server.listings.at(-1);
+    const [state] =
+      await sql`select cursor_timestamp, cursor_key, records_ingested::int as ingested, last_status,
+      next_run_at > now() + interval '14 minutes' as waits_interval from ingest_feeds where id = ${feed.id}`;
+    expect(state).toEqual({
+      cursor_timestamp: last?.ModificationTimestamp,
+      cursor_key: last?.ListingKey,
+      ingested: 10_000,
+      last_status: "caught_up",
+      waits_interval: true,
+    });
+
+    const [sample] = await sql`select payload from prospect_queue
+      where tenant_id = ${tenant.id} and source_key = ${`L000042@${server.listings[42]?.ModificationTimestamp}`}`;
+    expect(sample?.payload).toMatchObject({
+      externalRef: "L000042",
+      address: "43 Feed Ave",
+      zip: "98101",
+      price: 400_042,
+      propertyType: "single_family",
+      status: "active",
+    });
+    // Not due again until its interval has passed.
+    const requests = server.requests;
+    await runIngestionTick(env, deps);
+    expect(server.requests).toBe(requests);
+    await sql`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+
+  it("refuses to store a feed pointing at an internal address, and refuses one that redirects there", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    for (const url of [
+      "https://127.0.0.1/feed",
+      "https://169.254.169.254/latest/meta-data/",
+      "https://[::1]/feed",
+      "file:///etc/passwd",
+      "gopher://example.com/_x",
+      "http://feeds.example.com/listings.csv",
+    ]) {
+      const response = await callApi(env, "/api/v1/ingest/feeds", {
+        method: "POST",
+        headers: await tenant.headers("admin"),
+        body: JSON.stringify({ name: "bad", kind: "csv_url", url }),
+      });
+      expect(response.status, url).toBe(422);
+      expect(await response.json()).toMatchObject({ code: "validation_failed", errors: [{ field: "url" }] });
+    }
+
+    const created = await callApi(env, "/api/v1/ingest/feeds", {
+      method: "POST",
+      headers: await tenant.headers("admin"),
+      body: JSON.stringify({
+        name: "redirects",
+        kind: "csv_url",
+        url: "https://feeds.example.com/listings.csv",
+      }),
+    });
+    const feed = await created.json<{ id: string }>();
+    const fetched: string[] = [];
+    const deps = testDeps({
+      fetcher: (async (input: RequestInfo | URL) => {
+        fetched.push(String(input));
+        return new Response(null, {
+          status: 302,
+          headers: { location: "https://169.254.169.254/latest/meta-data/" },
+        });
+      }) as typeof fetch,
+    });
+    await runIngestionTick(env, deps);
+    expect(fetched).toEqual(["https://feeds.example.com/listings.csv"]);
+    const [state] = await adminSql()`select last_status, last_error from ingest_feeds where id = ${feed.id}`;
+    expect(state?.last_status).toBe("error");
+    expect(state?.last_error).toMatch(/UnsafeUrlError/);
+    await adminSql()`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+
+  it("pulls a CSV feed and POSTs lineage events to OPENLINEAGE_URL", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue, { OPENLINEAGE_URL: "https://lineage.example.com/api/v1/lineage" });
+    const created = await callApi(env, "/api/v1/ingest/feeds", {
+      method: "POST",
+      headers: await tenant.headers("admin"),
+      body: JSON.stringify({ name: "csv", kind: "csv_url", url: "https://feeds.example.com/listings.csv" }),
+    });
+    const feed = await created.json<{ id: string }>();
+    const posted: { eventType: string; job: { name: string } }[] = [];
+    const csv = [
+      "listingKey,modificationTimestamp,address,city,state,zip,price",
+      'C1,2026-02-01T00:00:00Z,"1 Csv St, Unit 2",Seattle,WA,98101,"450,000"',
+      "C2,2026-02-02T00:00:00Z,2 Csv St,Redmond,WA,98052,510000",
+    ].join("\r\n");
+    const deps = testDeps({
+      fetcher: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        if (String(input).startsWith("https://lineage.example.com/")) {
+          posted.push(JSON.parse(String(init?.body)));
+          return new Response(null, { status: 201 });
+        }
+        return new Response(csv, { headers: { "content-type": "text/csv" } });
+      }) as typeof fetch,
+    });
+    await runIngestionTick(env, deps);
+    const messages = ofTenant(tenant, queue.take());
+    expect(messages).toHaveLength(2);
+    await consumeAll(env, messages);
+    await runIngestionTick(env, deps);
+
+    const properties = await adminSql()`select address, price::float8 as price from properties
+      where tenant_id = ${tenant.id} order by address`;
+    expect(properties).toEqual([
+      { address: "1 Csv St, Unit 2", price: 450_000 },
+      { address: "2 Csv St", price: 510_000 },
+    ]);
+    const mine = posted.filter((event) => event.job.name === `ingest.feed.${feed.id}`);
+    expect(mine.map((event) => event.eventType)).toEqual(["START", "COMPLETE"]);
+    const [undelivered] = await adminSql()`select count(*)::int as n from lineage_events
+      where tenant_id = ${tenant.id} and delivered_at is null`;
+    expect(undelivered?.n).toBe(0);
+    await adminSql()`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+});
