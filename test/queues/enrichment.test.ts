@@ -5,9 +5,9 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { describe, expect, it } from "vitest";
 import { consumeEnrichmentBatch } from "../../queues/enrichment/consumer.ts";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
+import { createAdminDb } from "../../src/db/admin.ts";
 import worker from "../../src/index.ts";
 import { runIngestionTick } from "../../src/ingest/cron.ts";
-import { createAdminDb } from "../../src/db/admin.ts";
 import { publishPending } from "../../src/ingest/outbox.ts";
 import { testEnv } from "../helpers/env.ts";
 import { callApi, capturingQueue, deliver, pipelineEnv, prospect, testDeps } from "../helpers/pipeline.ts";
@@ -95,10 +95,9 @@ describe("enrichment pipeline", () => {
     expect(properties).toEqual({ n: 920, with_hazards: 920, located: 920 });
     const quarantined = await sql`select reasons from prospect_queue
       where tenant_id = ${tenant.id} and status = 'quarantined' and payload->>'zip' = 'ABCDE' limit 1`;
-    expect((quarantined[0]?.reasons as { ruleId: string }[]).map((reason) => reason.ruleId).sort()).toEqual([
-      "year_built.range",
-      "zip.format",
-    ]);
+    expect(
+      ((quarantined[0]?.reasons ?? []) as { ruleId: string }[]).map((reason) => reason.ruleId).sort(),
+    ).toEqual(["year_built.range", "zip.format"]);
     const schemaFailure = await sql`select reasons from prospect_queue
       where tenant_id = ${tenant.id} and status = 'quarantined' and payload->>'bedrooms' = 'many' limit 1`;
     expect(schemaFailure[0]?.reasons).toEqual([
