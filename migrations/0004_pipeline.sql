@@ -95,6 +95,8 @@ create table prospect_queue (
 
 create unique index prospect_queue_source_key on prospect_queue (tenant_id, source_key) where source_key is not null;
 create index prospect_queue_pending_idx on prospect_queue (created_at) where status = 'pending';
+-- The cron's sweep for rows whose message was lost after sending.
+create index prospect_queue_sent_idx on prospect_queue (sent_at) where status = 'sent';
 create index prospect_queue_batch_status_idx on prospect_queue (tenant_id, batch_id, status);
 create index prospect_queue_quarantined_idx on prospect_queue (tenant_id, updated_at desc, id desc)
   where status = 'quarantined';

@@ -9,6 +9,13 @@ import type { Database } from "../db/client.ts";
 
 /** Long enough for a send to finish, short enough that a crashed publisher's rows go out on the next tick. */
 const CLAIM_SECONDS = 90;
+/**
+ * A row still `sent` this long after its send has outlived every delivery and retry the queue would make
+ * (max_retries 3 with backoff is minutes, even behind a backlog): its message was lost (a purged queue, a local
+ * broker restarted), so it is published again. The idempotency key is unchanged, so a late original has no
+ * second effect.
+ */
+const STALE_SENT_MINUTES = 30;
 
 export interface PublishReport {
   sent: number;
@@ -22,7 +29,8 @@ function claimStatement(filter: SQL, limit: number): SQL {
     update prospect_queue set claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
     where id in (
       select id from prospect_queue
-      where status = 'pending' and (claimed_until is null or claimed_until < now()) and ${filter}
+      where (status = 'pending' or (status = 'sent' and sent_at < now() - make_interval(mins => ${STALE_SENT_MINUTES})))
+        and (claimed_until is null or claimed_until < now()) and ${filter}
       order by created_at, position
       limit ${limit}
       for update skip locked
@@ -34,9 +42,9 @@ function markStatement(ids: string[], sent: boolean): SQL {
   const list = JSON.stringify(ids);
   return sent
     ? sql`update prospect_queue set status = 'sent', sent_at = now(), claimed_until = null, updated_at = now()
-          where id in (select value::uuid from jsonb_array_elements_text(${list}::jsonb)) and status = 'pending'`
+          where id in (select value::uuid from jsonb_array_elements_text(${list}::jsonb)) and status in ('pending', 'sent')`
     : sql`update prospect_queue set claimed_until = null
-          where id in (select value::uuid from jsonb_array_elements_text(${list}::jsonb)) and status = 'pending'`;
+          where id in (select value::uuid from jsonb_array_elements_text(${list}::jsonb)) and status in ('pending', 'sent')`;
 }
 
 const toOutboxRow = (row: ClaimedRow): OutboxRow => ({
