@@ -231,6 +231,58 @@ describe("enrichment pipeline", () => {
     expect(property).toEqual({ zip: "98101", year_built: 1999, county_fips: "53033" });
   });
 
+  it("retries only the message that failed: the other nine of ten are acked", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(
+      env,
+      tenant,
+      Array.from({ length: 10 }, (_, index) =>
+        index === 7 ? prospect(index, { zip: "99999" }) : prospect(index),
+      ),
+    );
+    const messages = ofTenant(tenant, queue.take());
+    const lookups = {
+      async locateZip(zip: string) {
+        // An upstream answering 429/5xx for one record's lookup.
+        if (zip === "99999") throw new Error("reference service unavailable");
+        return null;
+      },
+      async countyHazards() {
+        return null;
+      },
+    };
+    const result = await deliver("enrichment", messages, (batch) =>
+      consumeEnrichmentBatch(batch, env, testDeps({ lookups: () => lookups })),
+    );
+    expect(result.explicitAcks).toHaveLength(9);
+    expect(result.retryMessages).toEqual([{ msgId: result.ids[7] }]);
+    expect(result.delays[result.ids[7] ?? ""]).toBeGreaterThan(0);
+    const rows = await adminSql()`select position, status from prospect_queue
+      where tenant_id = ${tenant.id} order by position`;
+    expect(rows.filter((row) => row.status === "loaded")).toHaveLength(9);
+    expect(rows[7]?.status).toBe("sent");
+  });
+
+  it("republishes a record whose message was lost after sending, with the same idempotency key", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(6)]);
+    const [lost] = ofTenant(tenant, queue.take());
+    await runIngestionTick(env, testDeps());
+    expect(ofTenant(tenant, queue.take())).toEqual([]);
+
+    await adminSql()`update prospect_queue set sent_at = now() - interval '31 minutes' where tenant_id = ${tenant.id}`;
+    await runIngestionTick(env, testDeps());
+    const republished = ofTenant(tenant, queue.take());
+    expect(republished).toEqual([expect.objectContaining({ idempotencyKey: lost?.idempotencyKey })]);
+    await consumeAll(env, [...republished, ...(lost ? [lost] : [])]);
+    const rows = await adminSql()`select status from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(rows).toEqual([{ status: "loaded" }]);
+  });
+
   it("records a message for a suspended tenant as a failure and drops one for a deleted tenant", async () => {
     const tenant = await createTenant();
     const queue = capturingQueue();

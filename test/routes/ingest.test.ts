@@ -241,3 +241,23 @@ describe("failures and quarantine listings", () => {
     expect(unknownField.status).toBe(422);
   });
 });
+
+describe("OpenAPI document", () => {
+  it("documents the ingest operations", async () => {
+    const response = await callApi(env(), "/openapi.json");
+    expect(response.status).toBe(200);
+    const document = await response.json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        "/api/v1/prospects",
+        "/api/v1/ingest/batches/{id}",
+        "/api/v1/ingest/feeds",
+        "/api/v1/ingest/feeds/{id}",
+        "/api/v1/ingest/failures",
+        "/api/v1/ingest/failures/{id}/resubmit",
+        "/api/v1/ingest/quarantine",
+        "/api/v1/ingest/quarantine/{id}/resubmit",
+      ]),
+    );
+  });
+});
