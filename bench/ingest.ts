@@ -121,7 +121,8 @@ async function main() {
         headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
         body: JSON.stringify(records),
       });
-      if (response.status !== 202) throw new Error(`intake answered ${response.status}: ${await response.text()}`);
+      if (response.status !== 202)
+        throw new Error(`intake answered ${response.status}: ${await response.text()}`);
     }
     const intakeMs = performance.now() - started;
 
@@ -138,14 +139,19 @@ async function main() {
       ]);
       counts = Object.fromEntries((result?.rows ?? []).map(([status, n]) => [String(status), Number(n)]));
       const open = (counts.pending ?? 0) + (counts.sent ?? 0);
-      process.stdout.write(`\r${((performance.now() - started) / 1000).toFixed(1)}s ${JSON.stringify(counts)}   `);
+      process.stdout.write(
+        `\r${((performance.now() - started) / 1000).toFixed(1)}s ${JSON.stringify(counts)}   `,
+      );
       if (open === 0 && Object.values(counts).reduce((a, b) => a + b, 0) === TOTAL) break;
       if (Date.now() > deadline) throw new Error("did not finish in 30 minutes");
       await sleep(500);
     }
     const totalMs = performance.now() - started;
     const [properties] = await platform.database.transaction(ADMIN, [
-      { query: "select count(*)::int, count(hazards)::int from properties where tenant_id = $1", params: [tenantId] },
+      {
+        query: "select count(*)::int, count(hazards)::int from properties where tenant_id = $1",
+        params: [tenantId],
+      },
     ]);
     const stats = { ...platform.endpoint.stats };
     console.log("\n");
