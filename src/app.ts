@@ -7,6 +7,7 @@ import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
+import { ingestRouter, prospectsRouter } from "./routes/ingest/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
 import { usersRouter } from "./routes/users/index.ts";
 
@@ -27,6 +28,8 @@ export function createApp() {
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/stats", statsRouter());
   app.route("/api/v1", usersRouter());
+  app.route("/api/v1/prospects", prospectsRouter());
+  app.route("/api/v1/ingest", ingestRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -28,6 +28,14 @@ const settingsSchema = z.object({
     .url()
     .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// connection string"),
   dbTimeoutMs: z.coerce.number().int().min(100).max(60_000),
+  /** The cron's cross-tenant connection (app_admin); optional for the request path, required by the cron. */
+  adminDatabaseUrl: z
+    .string()
+    .url()
+    .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// connection string")
+    .optional(),
+  /** Where OpenLineage run events are POSTed; events are only stored when it is absent. */
+  openLineageUrl: z.string().url().optional(),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
   rateLimits: rateLimitSettingsSchema,
   oidc: z
@@ -102,6 +110,8 @@ export function loadSettings(env: Env): Settings {
     appVersion: env.APP_VERSION,
     databaseUrl: env.DATABASE_URL,
     dbTimeoutMs: env.DB_TIMEOUT_MS,
+    adminDatabaseUrl: env.ADMIN_DATABASE_URL || undefined,
+    openLineageUrl: env.OPENLINEAGE_URL || undefined,
     logLevel: env.LOG_LEVEL,
     rateLimits: {
       anon: env.RATE_LIMIT_ANON,

@@ -81,17 +81,20 @@ export function sentryOptions(env: Env, overrides: SentryOverrides = {}): Sentry
  * Wraps an exported handler so each invocation runs under Sentry only when the environment has a DSN.
  * `overrides` exists for tests (a recording transport); production passes nothing.
  */
-export function withOptionalSentry(
-  handler: ExportedHandler<Env>,
+/** Keeps the handler's own type, so callers (and tests) see exactly the handlers it was given. */
+export function withOptionalSentry<Handler extends ExportedHandler<Env>>(
+  handler: Handler,
   overrides: SentryOverrides = {},
-): ExportedHandler<Env> {
+): Handler {
   let instrumented: Promise<ExportedHandler<Env>> | undefined;
   // withSentry instruments the object it is given in place, so it gets its own copy.
   const withSdk = () =>
     (instrumented ??= loadSdk().then((loaded) =>
-      loaded.withSentry((env: Env) => sentryOptions(env, overrides), { ...handler }),
+      loaded.withSentry((env: Env) => sentryOptions(env, overrides), {
+        ...(handler as ExportedHandler<Env>),
+      }),
     ));
-  const pick = async (env: Env) => (sentryDsn(env) ? withSdk() : handler);
+  const pick = async (env: Env): Promise<ExportedHandler<Env>> => (sentryDsn(env) ? withSdk() : handler);
   const wrapped: ExportedHandler<Env> = {};
   const { fetch, queue, scheduled } = handler;
   if (fetch) {
@@ -104,7 +107,7 @@ export function withOptionalSentry(
     wrapped.scheduled = async (controller, env, ctx) =>
       ((await pick(env)).scheduled ?? scheduled)(controller, env, ctx);
   }
-  return wrapped;
+  return wrapped as Handler;
 }
 
 export interface ServerErrorTags {

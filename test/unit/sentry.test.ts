@@ -59,7 +59,7 @@ describe("withOptionalSentry", () => {
   it("passes queue and scheduled invocations to the plain handler when there is no DSN", async () => {
     const queue = vi.fn(async () => {});
     const scheduled = vi.fn(async () => {});
-    const wrapped = withOptionalSentry({ queue, scheduled });
+    const wrapped: ExportedHandler<Env> = withOptionalSentry<ExportedHandler<Env>>({ queue, scheduled });
     expect(wrapped.fetch).toBeUndefined();
     const env = { ...testEnv } as Env;
     const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;

@@ -1,0 +1,125 @@
+// Consumers of the enrichment queue and of its dead-letter queue. Each message is acked or retried on its own,
+// so one bad record never makes its neighbours run again.
+//
+// enrichment:     transient failures (database unavailable or slow, upstream 5xx/429) retry with exponential
+//                 backoff and jitter; permanent ones (schema or quality failures, constraint violations) are
+//                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ.
+// enrichment-dlq: records the message in ingest_failures (visible and resubmittable through the API) and acks.
+import { createDatabase, type Database } from "../../src/db/client.ts";
+import { loadSettings } from "../../src/env.ts";
+import type { PipelineDependencies } from "../../src/ingest/dependencies.ts";
+import { enrichProspect, recordFailure } from "../../src/ingest/enrich.ts";
+import { type EnrichmentMessage, enrichmentMessageSchema } from "./message.ts";
+
+/** Matches wrangler.toml's max_retries for the enrichment consumer. */
+export const MAX_RETRIES = 3;
+const BASE_DELAY_SECONDS = 10;
+const MAX_DELAY_SECONDS = 15 * 60;
+
+/** Exponential backoff with full jitter over the upper half, so a burst of failures does not retry in step. */
+export function backoff(attempts: number, random = Math.random): number {
+  const ceiling = Math.min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1));
+  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+}
+
+export function isDeadLetterQueue(queueName: string): boolean {
+  return queueName.endsWith("-dlq");
+}
+
+function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) {
+  const line = JSON.stringify({ level, msg, ...fields });
+  if (level === "error") console.error(line);
+  else console.log(line);
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+function parseMessage(message: Message): EnrichmentMessage | null {
+  const parsed = enrichmentMessageSchema.safeParse(message.body);
+  if (parsed.success) return parsed.data;
+  // No tenant can be trusted from a body that does not validate, so there is no tenant to record it under.
+  log("error", "enrichment message rejected", {
+    messageId: message.id,
+    issues: parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+  });
+  return null;
+}
+
+function databaseFor(env: Env): Database {
+  const settings = loadSettings(env);
+  return createDatabase({ url: settings.databaseUrl, timeoutMs: settings.dbTimeoutMs });
+}
+
+export async function consumeEnrichmentBatch(
+  batch: MessageBatch,
+  env: Env,
+  deps: PipelineDependencies,
+): Promise<void> {
+  const db = databaseFor(env);
+  // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
+  await Promise.all(batch.messages.map((message) => consumeOne(db, deps, message)));
+}
+
+async function consumeOne(db: Database, deps: PipelineDependencies, message: Message): Promise<void> {
+  const body = parseMessage(message);
+  if (!body) {
+    message.ack();
+    return;
+  }
+  const fields = { messageId: message.id, tenantId: body.tenantId, prospectId: body.prospectId };
+  try {
+    const outcome = await enrichProspect(db, deps, body);
+    if (outcome.kind === "tenant_inactive") {
+      await recordFailure(db, body, {
+        reason: "tenant_inactive",
+        error: "The tenant is suspended; the record was not enriched.",
+        attempts: message.attempts,
+      });
+    } else if (outcome.kind === "tenant_missing" || outcome.kind === "prospect_missing") {
+      // The tenant (and with it the record) is gone: there is nothing left to write to.
+      log("warn", "enrichment message for missing data", { ...fields, outcome: outcome.kind });
+    }
+    message.ack();
+  } catch (error) {
+    // Permanent problems of a record were quarantined inside enrichProspect; what is thrown is the database or
+    // an upstream failing, worth another delivery. An error that keeps recurring ends in the DLQ and is recorded.
+    const delaySeconds = backoff(message.attempts);
+    log("warn", "enrichment message retried", {
+      ...fields,
+      attempts: message.attempts,
+      delaySeconds,
+      error: describe(error),
+    });
+    message.retry({ delaySeconds });
+  }
+}
+
+export async function consumeDeadLetterBatch(batch: MessageBatch, env: Env): Promise<void> {
+  const db = databaseFor(env);
+  for (const message of batch.messages) {
+    const body = parseMessage(message);
+    if (!body) {
+      message.ack();
+      continue;
+    }
+    try {
+      const recorded = await recordFailure(db, body, {
+        reason: "retries_exhausted",
+        error: `Enrichment did not succeed after ${MAX_RETRIES + 1} deliveries.`,
+        attempts: MAX_RETRIES + 1,
+      });
+      log(recorded ? "error" : "info", "enrichment dead letter", {
+        messageId: message.id,
+        tenantId: body.tenantId,
+        prospectId: body.prospectId,
+        recorded,
+      });
+      message.ack();
+    } catch (error) {
+      log("error", "dead letter not recorded", { messageId: message.id, error: describe(error) });
+      message.retry({ delaySeconds: backoff(message.attempts) });
+    }
+  }
+}

@@ -1,0 +1,97 @@
+// One cron tick of ingestion, under a lease so overlapping ticks never do the same work twice:
+//   1. publish the outbox (prospect_queue rows still pending, e.g. after a failed send or a crash)
+//   2. pull one page of every due feed source, store, publish, then advance its cursor
+//   3. close batches whose records all reached a final state, with their lineage event
+//   4. deliver stored lineage events when OPENLINEAGE_URL is set
+// Work is bounded by a time budget well inside the lease, so a tick never outlives its lease in normal operation.
+import { sql } from "drizzle-orm";
+import { type AdminDb, createAdminDb } from "../db/admin.ts";
+import { createDatabase } from "../db/client.ts";
+import { loadSettings } from "../env.ts";
+import { ApiError } from "../errors.ts";
+import type { PipelineDependencies } from "./dependencies.ts";
+import { type DueFeed, type FeedPageReport, pullFeedPage } from "./feeds.ts";
+import { acquireLease, releaseLease } from "./lease.ts";
+import { completeFinishedBatches, deliverLineageEvents } from "./lineage.ts";
+import { type PublishReport, publishPending } from "./outbox.ts";
+
+export const INGEST_LEASE = "ingest-cron";
+const LEASE_SECONDS = 300;
+const TICK_BUDGET_MS = 45_000;
+const FEEDS_PER_TICK = 20;
+const OUTBOX_CHUNKS_PER_TICK = 200;
+
+export interface TickReport {
+  leased: boolean;
+  published: PublishReport;
+  feeds: FeedPageReport[];
+  batchesCompleted: number;
+  lineageDelivered: number;
+}
+
+async function dueFeeds(adminDb: AdminDb): Promise<DueFeed[]> {
+  const rows = await adminDb.execute<Record<string, unknown>>(sql`
+    select f.id, f.tenant_id, f.kind, f.url, f.secret_name, f.page_size, f.interval_minutes,
+      f.cursor_timestamp, f.cursor_key
+    from ingest_feeds f join tenants t on t.id = f.tenant_id and t.status = 'active'
+    where f.enabled and f.next_run_at <= now()
+    order by f.next_run_at
+    limit ${FEEDS_PER_TICK}`);
+  return rows.map((row) => ({
+    ...(row as unknown as DueFeed),
+    page_size: Number(row.page_size),
+    interval_minutes: Number(row.interval_minutes),
+  }));
+}
+
+export async function runIngestionTick(
+  env: Env,
+  deps: PipelineDependencies,
+  now = Date.now,
+): Promise<TickReport> {
+  const settings = loadSettings(env);
+  if (!settings.adminDatabaseUrl) {
+    throw new ApiError("configuration_error", { detail: "ADMIN_DATABASE_URL is required by the cron." });
+  }
+  const adminDb = createAdminDb({ url: settings.adminDatabaseUrl, timeoutMs: settings.dbTimeoutMs });
+  const db = createDatabase({ url: settings.databaseUrl, timeoutMs: settings.dbTimeoutMs });
+  const report: TickReport = {
+    leased: false,
+    published: { sent: 0, failed: 0 },
+    feeds: [],
+    batchesCompleted: 0,
+    lineageDelivered: 0,
+  };
+  const holder = crypto.randomUUID();
+  if (!(await acquireLease(adminDb, INGEST_LEASE, holder, LEASE_SECONDS))) return report;
+  report.leased = true;
+  const deadline = now() + TICK_BUDGET_MS;
+  try {
+    report.published = await publishPending(adminDb, env.ENRICHMENT, {
+      maxChunks: OUTBOX_CHUNKS_PER_TICK,
+      deadline,
+    });
+    for (const feed of await dueFeeds(adminDb)) {
+      if (now() >= deadline) break;
+      report.feeds.push(await pullFeedPage({ db, env, deps, queue: env.ENRICHMENT, deadline }, feed));
+    }
+    report.batchesCompleted = await completeFinishedBatches(adminDb);
+    if (settings.openLineageUrl) {
+      report.lineageDelivered = await deliverLineageEvents(adminDb, settings.openLineageUrl, deps.fetcher);
+    }
+    return report;
+  } finally {
+    await releaseLease(adminDb, INGEST_LEASE, holder).catch(() => undefined);
+    console.log(
+      JSON.stringify({
+        level: "info",
+        msg: "ingestion tick",
+        published: report.published,
+        feeds: report.feeds.length,
+        feedErrors: report.feeds.filter((feed) => feed.status === "error").length,
+        batchesCompleted: report.batchesCompleted,
+        lineageDelivered: report.lineageDelivered,
+      }),
+    );
+  }
+}

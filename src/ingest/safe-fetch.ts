@@ -1,0 +1,227 @@
+// Outbound fetches of tenant-supplied URLs (feed sources), hardened against SSRF.
+//
+// What is checked here: https only, no credentials in the URL, standard ports, no host that is an IP literal in
+// a non-public range (IPv4 in any of its decimal/octal/hex spellings, IPv6 including IPv4-mapped, NAT64, 6to4
+// and IPv4-compatible forms), no localhost and no .local/.internal/.localhost names; redirects are followed by
+// hand, each hop validated the same way, at most three; the body is read as a stream with a byte cap, and the
+// whole exchange (every hop and the body) shares one deadline.
+//
+// What is not checked here: DNS. workerd exposes no resolver, so a public name that resolves to a private
+// address cannot be caught in the Worker. In production that case is covered by Cloudflare's egress, which does
+// not route Worker subrequests to private, loopback or link-local destinations (and the Worker has no private
+// network attached); a deployment that adds one (e.g. a Tunnel or VPC binding) must keep feeds off it.
+export class UnsafeUrlError extends Error {
+  override readonly name = "UnsafeUrlError";
+}
+
+export class FetchLimitError extends Error {
+  override readonly name = "FetchLimitError";
+}
+
+export class UpstreamStatusError extends Error {
+  override readonly name = "UpstreamStatusError";
+  readonly status: number;
+  constructor(status: number) {
+    super(`The source answered HTTP ${status}.`);
+    this.status = status;
+  }
+}
+
+const ALLOWED_PORTS = new Set(["", "443", "8443"]);
+const BLOCKED_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa|intranet|lan|corp)$/i;
+const MAX_REDIRECTS = 3;
+
+/** Parses an IPv4 literal the way URL parsers do (1-4 parts, each decimal, 0-octal or 0x-hex); null if not one. */
+export function parseIPv4(host: string): number[] | null {
+  const parts = host.split(".");
+  if (parts.length > 1 && parts.at(-1) === "") parts.pop();
+  if (parts.length === 0 || parts.length > 4) return null;
+  const numbers: number[] = [];
+  for (const part of parts) {
+    let value: number;
+    if (/^0x[0-9a-f]*$/i.test(part)) value = part.length === 2 ? 0 : Number.parseInt(part.slice(2), 16);
+    else if (/^0[0-7]+$/.test(part)) value = Number.parseInt(part.slice(1), 8);
+    else if (/^(0|[1-9][0-9]*)$/.test(part)) value = Number(part);
+    else return null;
+    numbers.push(value);
+  }
+  const last = numbers.pop() ?? 0;
+  if (numbers.some((value) => value > 255) || last >= 256 ** (4 - numbers.length)) return null;
+  const bytes = [...numbers];
+  for (let index = 3 - numbers.length; index >= 0; index--) bytes.push(Math.floor(last / 256 ** index) % 256);
+  return bytes;
+}
+
+function isPublicIPv4([a = 0, b = 0, c = 0]: number[]): boolean {
+  if (a === 0 || a === 10 || a === 127 || a >= 224) return false; // this network, private, loopback, multicast, reserved
+  if (a === 100 && b >= 64 && b <= 127) return false; // CGNAT 100.64/10
+  if (a === 169 && b === 254) return false; // link-local, cloud metadata
+  if (a === 172 && b >= 16 && b <= 31) return false;
+  if (a === 192 && b === 168) return false;
+  if (a === 192 && b === 0 && (c === 0 || c === 2)) return false; // IETF protocol assignments, TEST-NET-1
+  if (a === 192 && b === 88 && c === 99) return false; // 6to4 relay anycast
+  if (a === 198 && (b === 18 || b === 19)) return false; // benchmarking
+  if (a === 198 && b === 51 && c === 100) return false; // TEST-NET-2
+  if (a === 203 && b === 0 && c === 113) return false; // TEST-NET-3
+  return true;
+}
+
+/** Parses an IPv6 literal (without brackets) into eight 16-bit groups; null if it is not one. */
+export function parseIPv6(host: string): number[] | null {
+  let text = host.toLowerCase();
+  if (text.includes("%")) return null;
+  const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (embedded?.[1]) {
+    const bytes = parseIPv4(embedded[1]);
+    if (!bytes || embedded[1].split(".").length !== 4) return null;
+    text = `${text.slice(0, -embedded[1].length)}${((bytes[0] ?? 0) * 256 + (bytes[1] ?? 0)).toString(16)}:${(
+      (bytes[2] ?? 0) * 256 + (bytes[3] ?? 0)
+    ).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return null;
+  const parse = (part: string | undefined) => (part ? part.split(":") : []);
+  const head = parse(halves[0]);
+  const tail = parse(halves[1]);
+  const missing = 8 - head.length - tail.length;
+  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return null;
+  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
+  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null;
+  return groups.map((group) => Number.parseInt(group, 16));
+}
+
+function embeddedIPv4(groups: number[], from: number): number[] {
+  const high = groups[from] ?? 0;
+  const low = groups[from + 1] ?? 0;
+  return [high >> 8, high & 255, low >> 8, low & 255];
+}
+
+function isPublicIPv6(groups: number[]): boolean {
+  const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0] = groups;
+  const prefixZero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
+  if (prefixZero && g5 === 0xffff) return isPublicIPv4(embeddedIPv4(groups, 6)); // IPv4-mapped
+  if (prefixZero && g5 === 0) return false; // unspecified, loopback, IPv4-compatible (deprecated)
+  if (g0 === 0x64 && g1 === 0xff9b) return isPublicIPv4(embeddedIPv4(groups, 6)); // NAT64
+  if (g0 === 0x2002) return isPublicIPv4(embeddedIPv4(groups, 1)); // 6to4
+  if ((g0 & 0xfe00) === 0xfc00) return false; // unique local fc00::/7
+  if ((g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0) return false; // link-local, site-local
+  if ((g0 & 0xff00) === 0xff00) return false; // multicast
+  if (g0 === 0x2001 && (g1 === 0 || g1 === 0xdb8)) return false; // Teredo, documentation
+  if (g0 === 0x100 && g1 === 0 && g2 === 0 && g3 === 0) return false; // discard-only 100::/64
+  return true;
+}
+
+/** Throws UnsafeUrlError unless `raw` is an https URL on a public host. Answers the parsed URL. */
+export function assertSafeUrl(raw: string | URL): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new UnsafeUrlError("Not a valid URL.");
+  }
+  if (url.protocol !== "https:") throw new UnsafeUrlError("Only https URLs are allowed.");
+  if (url.username || url.password) throw new UnsafeUrlError("Credentials in the URL are not allowed.");
+  if (!ALLOWED_PORTS.has(url.port)) throw new UnsafeUrlError("Only ports 443 and 8443 are allowed.");
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
+  if (!host) throw new UnsafeUrlError("The URL has no host.");
+  if (host.startsWith("[")) {
+    const groups = parseIPv6(host.slice(1, -1));
+    if (!groups || !isPublicIPv6(groups)) throw new UnsafeUrlError("The host is not a public address.");
+    return url;
+  }
+  const ipv4 = parseIPv4(host);
+  if (ipv4) {
+    if (!isPublicIPv4(ipv4)) throw new UnsafeUrlError("The host is not a public address.");
+    return url;
+  }
+  if (!host.includes(".") || BLOCKED_NAMES.test(host)) {
+    throw new UnsafeUrlError("The host name is not a public name.");
+  }
+  if (/^[0-9.]+$/.test(host) || /^0x/i.test(host))
+    throw new UnsafeUrlError("The host is not a valid address.");
+  return url;
+}
+
+export interface SafeFetchOptions {
+  fetcher: typeof fetch;
+  headers?: Record<string, string>;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(response.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel();
+    throw new FetchLimitError(`The response is larger than ${maxBytes} bytes.`);
+  }
+  if (!response.body) return new Uint8Array();
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new FetchLimitError(`The response is larger than ${maxBytes} bytes.`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+/**
+ * GETs `raw` with every hop validated, and answers the body as text. Authorization-bearing headers are sent only
+ * to the origin the caller named: a redirect to another origin loses them.
+ */
+export async function safeFetchText(
+  raw: string,
+  options: SafeFetchOptions,
+): Promise<{ text: string; url: string }> {
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  let url = assertSafeUrl(raw);
+  const origin = url.origin;
+  for (let hop = 0; ; hop++) {
+    const headers = new Headers(url.origin === origin ? options.headers : undefined);
+    headers.delete("cookie");
+    let response: Response;
+    try {
+      response = await options.fetcher(url.toString(), {
+        method: "GET",
+        headers,
+        redirect: "manual",
+        signal,
+      });
+    } catch (error) {
+      if ((error as { name?: string }).name === "TimeoutError")
+        throw new FetchLimitError("The source timed out.");
+      throw error;
+    }
+    if (response.status >= 300 && response.status < 400 && response.headers.has("location")) {
+      await response.body?.cancel();
+      if (hop >= MAX_REDIRECTS) throw new FetchLimitError("Too many redirects.");
+      url = assertSafeUrl(new URL(response.headers.get("location") ?? "", url));
+      continue;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new UpstreamStatusError(response.status);
+    }
+    try {
+      const body = await readCapped(response, options.maxBytes);
+      return { text: new TextDecoder().decode(body), url: url.toString() };
+    } catch (error) {
+      if ((error as { name?: string }).name === "TimeoutError")
+        throw new FetchLimitError("The source timed out.");
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,31 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../middleware/auth.ts";
+import { resubmitFailure } from "../../services/ingest-failures.ts";
+import { problemResponses } from "../problem.ts";
+import { acceptResubmission, readCorrections } from "./resubmit.ts";
+import { CorrectionsJsonSchema, IdParamSchema, ResubmittedSchema } from "./schemas.ts";
+
+export const resubmitFailureRoute = createRoute({
+  method: "post",
+  path: "/failures/{id}/resubmit",
+  tags: ["ingest"],
+  summary: "Send a failed record through enrichment again, optionally with corrected fields (editor)",
+  middleware: [requireRole("editor")] as const,
+  request: {
+    params: IdParamSchema,
+    body: { required: false, content: { "application/json": { schema: CorrectionsJsonSchema } } },
+  },
+  responses: {
+    202: { description: "Queued again", content: { "application/json": { schema: ResubmittedSchema } } },
+    ...problemResponses(400, 401, 403, 404, 413, 415, 422, 429, 503, 504),
+  },
+});
+
+export function registerResubmitFailure(app: OpenAPIHono<AppEnv>) {
+  app.openapi(resubmitFailureRoute, async (c) => {
+    const corrections = await readCorrections(c);
+    const result = await resubmitFailure(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, corrections);
+    return c.json(acceptResubmission(c, result), 202);
+  });
+}

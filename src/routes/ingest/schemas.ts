@@ -1,0 +1,121 @@
+// Shared pieces of the ingest routes: response schemas, the validation hook that turns zod failures of params and
+// query into problem+json, and a capped body reader (bodies are parsed by hand so JSON and CSV share one limit).
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../../app.ts";
+import { ApiError } from "../../errors.ts";
+import { RECORD_FIELDS } from "../../ingest/contracts.ts";
+import { issuesOf } from "../../services/ingest.ts";
+
+export function createIngestRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook(result) {
+      if (result.success) return;
+      // A malformed id names nothing that exists; malformed query parameters are the caller's to fix.
+      if (result.target === "param") throw new ApiError("not_found", { detail: "No such resource." });
+      throw new ApiError("bad_request", {
+        detail: "Invalid query parameters.",
+        errors: issuesOf(result.error),
+      });
+    },
+  });
+}
+
+/** Reads the body as text, refusing more than `maxBytes` (from Content-Length, or while streaming). */
+export async function readBodyText(c: Context<AppEnv>, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new ApiError("payload_too_large", { detail: `The body may be at most ${maxBytes} bytes.` });
+  const declared = Number(c.req.header("content-length"));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  const body = c.req.raw.body;
+  if (!body) return "";
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let total = 0;
+  let text = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+  return text + decoder.decode();
+}
+
+/** A JSON body of at most `maxBytes`; 415 for another content type, 400 for malformed JSON. */
+export async function readJsonBody(c: Context<AppEnv>, maxBytes: number, optional = false): Promise<unknown> {
+  const contentType = c.req.header("content-type")?.split(";")[0]?.trim().toLowerCase();
+  const text = await readBodyText(c, maxBytes);
+  if (optional && text.trim() === "") return {};
+  if (contentType !== "application/json") {
+    throw new ApiError("unsupported_media_type", { detail: "Send application/json." });
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("bad_request", { detail: "The body is not valid JSON." });
+  }
+}
+
+export const IdParamSchema = z.object({
+  id: z
+    .uuid()
+    .openapi({ param: { name: "id", in: "path" }, example: "0d7c4a4e-8d1c-4f5e-9f57-2b1f0c9e3a11" }),
+});
+
+export const PageQuerySchema = z.object({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(50)
+    .openapi({ param: { name: "limit", in: "query" } }),
+  cursor: z
+    .string()
+    .max(500)
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" } }),
+});
+
+const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const RecordSchema = z
+  .object(Object.fromEntries(RECORD_FIELDS.map((field) => [field, scalar.optional()])))
+  .openapi("ProspectRecord");
+
+/** JSON Schema for bodies the routes parse themselves (zod-openapi would otherwise validate them first). */
+const scalarJsonType: ("string" | "number" | "boolean" | "null")[] = ["string", "number", "boolean", "null"];
+
+export const RecordJsonSchema = {
+  type: "object" as const,
+  additionalProperties: false,
+  properties: Object.fromEntries(RECORD_FIELDS.map((field) => [field, { type: scalarJsonType }])),
+};
+
+export const CorrectionsJsonSchema = {
+  type: "object" as const,
+  additionalProperties: false,
+  properties: { fields: RecordJsonSchema },
+};
+
+export const ResubmittedSchema = z
+  .object({
+    prospectId: z.uuid(),
+    batchId: z.uuid(),
+    revision: z.number().int(),
+    links: z.object({ batch: z.string() }),
+  })
+  .openapi("Resubmitted");
+
+export const QualityRuleResultSchema = z.object({
+  ruleId: z.string(),
+  passed: z.boolean(),
+  severity: z.enum(["error", "warning"]),
+  message: z.string(),
+  observed: z.unknown().optional(),
+});

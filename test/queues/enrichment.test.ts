@@ -1,0 +1,591 @@
+// The enrichment pipeline end to end on the local platform: intake -> outbox -> (cron) -> consumer -> properties or
+// quarantine, and failures through the dead-letter queue. Every cron-driven test lives in this one file: the cron
+// scans all tenants, so ticks from files running in parallel would publish each other's rows.
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { consumeEnrichmentBatch } from "../../queues/enrichment/consumer.ts";
+import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
+import { createAdminDb } from "../../src/db/admin.ts";
+import worker from "../../src/index.ts";
+import { runIngestionTick } from "../../src/ingest/cron.ts";
+import { publishPending } from "../../src/ingest/outbox.ts";
+import { testEnv } from "../helpers/env.ts";
+import { callApi, capturingQueue, deliver, pipelineEnv, prospect, testDeps } from "../helpers/pipeline.ts";
+import { adminSql, createTenant, type TestTenant } from "../helpers/tenants.ts";
+
+const REFUSING_DATABASE_URL = "postgres://app_runtime:app_runtime@127.0.0.1:9/realestate";
+
+async function submit(env: Env, tenant: TestTenant, records: unknown[]) {
+  const response = await callApi(env, "/api/v1/prospects", {
+    method: "POST",
+    headers: await tenant.headers("editor"),
+    body: JSON.stringify(records),
+  });
+  expect(response.status).toBe(202);
+  return response.json<{ batchId: string; runId: string; received: number }>();
+}
+
+/** Feeds messages to the consumer in batches of `size` until none are left; answers every result. */
+async function consumeAll(env: Env, messages: EnrichmentMessage[], size = 50) {
+  const deps = testDeps();
+  for (let start = 0; start < messages.length; start += size) {
+    const result = await deliver("enrichment", messages.slice(start, start + size), (batch) =>
+      consumeEnrichmentBatch(batch, env, deps),
+    );
+    expect(result.retryMessages).toEqual([]);
+  }
+}
+
+const ofTenant = (tenant: TestTenant, messages: EnrichmentMessage[]) =>
+  messages.filter((message) => message.tenantId === tenant.id);
+
+async function batchOf(env: Env, tenant: TestTenant, batchId: string) {
+  const response = await callApi(env, `/api/v1/ingest/batches/${batchId}`, {
+    headers: await tenant.headers("viewer"),
+  });
+  expect(response.status).toBe(200);
+  return response.json<{
+    status: string;
+    counts: Record<string, number>;
+    quality: {
+      evaluated: number;
+      passed: number;
+      passRate: number;
+      rules: { ruleId: string; passRate: number }[];
+    };
+  }>();
+}
+
+describe("enrichment pipeline", () => {
+  it("ends 1,000 prospects as properties or quarantined with reasons, none missing", {
+    timeout: 120_000,
+  }, async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    const records = Array.from({ length: 1000 }, (_, index) =>
+      index % 25 === 0
+        ? prospect(index, { zip: "ABCDE", yearBuilt: 1200 })
+        : index % 25 === 1
+          ? prospect(index, { bedrooms: "many" })
+          : prospect(index),
+    );
+    const { batchId, received } = await submit(env, tenant, records);
+    expect(received).toBe(1000);
+
+    const messages = ofTenant(tenant, queue.take());
+    expect(messages).toHaveLength(1000);
+    expect(new Set(messages.map((message) => message.prospectId)).size).toBe(1000);
+    await consumeAll(env, messages);
+
+    const tick = await runIngestionTick(env, testDeps());
+    expect(tick.leased).toBe(true);
+    const batch = await batchOf(env, tenant, batchId);
+    expect(batch.counts).toEqual({ received: 1000, queued: 0, loaded: 920, quarantined: 80, failed: 0 });
+    expect(batch.status).toBe("completed");
+    expect(batch.quality.evaluated).toBe(960);
+    expect(batch.quality.rules.find((rule) => rule.ruleId === "zip_format")?.passRate).toBeCloseTo(
+      920 / 960,
+      4,
+    );
+
+    const sql = adminSql();
+    const [properties] = await sql`select count(*)::int as n, count(hazards)::int as with_hazards,
+      count(latitude)::int as located from properties where tenant_id = ${tenant.id}`;
+    expect(properties).toEqual({ n: 920, with_hazards: 920, located: 920 });
+    const quarantined = await sql`select reasons from prospect_queue
+      where tenant_id = ${tenant.id} and status = 'quarantined' and payload->>'zip' = 'ABCDE' limit 1`;
+    expect(
+      ((quarantined[0]?.reasons ?? []) as { ruleId: string }[]).map((reason) => reason.ruleId).sort(),
+    ).toEqual(["year_built_not_future", "zip_format"]);
+    const schemaFailure = await sql`select reasons from prospect_queue
+      where tenant_id = ${tenant.id} and status = 'quarantined' and payload->>'bedrooms' = 'many' limit 1`;
+    expect(schemaFailure[0]?.reasons).toEqual([
+      expect.objectContaining({ ruleId: "schema.bedrooms", observed: "many" }),
+    ]);
+    const events = await sql`select event_type, event from lineage_events
+      where tenant_id = ${tenant.id} and batch_id = ${batchId} order by event_time`;
+    expect(events.map((event) => event.event_type)).toEqual(["START", "COMPLETE"]);
+    expect(events[1]?.event).toMatchObject({
+      eventType: "COMPLETE",
+      job: { namespace: "real-estate-os", name: "ingest.api" },
+      inputs: [{ name: "public.prospect_queue", inputFacets: { inputStatistics: { rowCount: 1000 } } }],
+      outputs: [
+        { name: "public.properties", outputFacets: { outputStatistics: { rowCount: 920 } } },
+        { name: "public.prospect_queue.quarantined", outputFacets: { outputStatistics: { rowCount: 80 } } },
+        { name: "public.ingest_failures", outputFacets: { outputStatistics: { rowCount: 0 } } },
+      ],
+    });
+  });
+
+  it("gives a message delivered twice, or twice at once, one effect", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(1)]);
+    const [message] = ofTenant(tenant, queue.take());
+    const deps = testDeps();
+    const handler = (batch: MessageBatch) => consumeEnrichmentBatch(batch, env, deps);
+    const first = await deliver("enrichment", [message, message], handler);
+    expect(first.explicitAcks).toHaveLength(2);
+    await Promise.all([deliver("enrichment", [message], handler), deliver("enrichment", [message], handler)]);
+
+    const sql = adminSql();
+    const properties = await sql`select version from properties where tenant_id = ${tenant.id}`;
+    expect(properties).toEqual([{ version: 1 }]);
+    const markers = await sql`select outcome from processed_messages where tenant_id = ${tenant.id}`;
+    expect(markers).toEqual([{ outcome: "loaded" }]);
+  });
+
+  it("retries a transient database error with backoff, then succeeds", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(2)]);
+    const [message] = ofTenant(tenant, queue.take());
+    const down = pipelineEnv(queue, { DATABASE_URL: REFUSING_DATABASE_URL });
+    const failed = await deliver("enrichment", [message], (batch, ctx) => worker.queue(batch, down, ctx));
+    expect(failed.explicitAcks).toEqual([]);
+    expect(failed.retryMessages).toEqual([{ msgId: failed.ids[0] }]);
+    expect(failed.delays[failed.ids[0] ?? ""]).toBeGreaterThanOrEqual(5);
+
+    const retried = await deliver(
+      "enrichment",
+      [message],
+      (batch) => consumeEnrichmentBatch(batch, env, testDeps()),
+      2,
+    );
+    expect(retried.explicitAcks).toEqual(retried.ids);
+    const [row] = await adminSql()`select status from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(row?.status).toBe("loaded");
+  });
+
+  it("records a poison message in ingest_failures after its retries, and lets it be fixed and resubmitted", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(3, { price: 123 })]);
+    const [message] = ofTenant(tenant, queue.take());
+    const down = pipelineEnv(queue, { DATABASE_URL: REFUSING_DATABASE_URL });
+    const last = await deliver("enrichment", [message], (batch, ctx) => worker.queue(batch, down, ctx), 4);
+    expect(last.retryMessages).toHaveLength(1);
+
+    // Queues moves it to the dead-letter queue after max_retries; delivered there twice, it is recorded once.
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const dead = await deliver("enrichment-dlq", [message], (batch, ctx) => worker.queue(batch, env, ctx));
+      expect(dead.explicitAcks).toEqual(dead.ids);
+    }
+    const listed = await callApi(env, "/api/v1/ingest/failures", { headers: await tenant.headers("viewer") });
+    expect(listed.status).toBe(200);
+    const { items } = await listed.json<{ items: { id: string; reason: string; prospectId: string }[] }>();
+    expect(items).toEqual([
+      expect.objectContaining({ reason: "retries_exhausted", prospectId: message?.prospectId }),
+    ]);
+
+    const resubmitted = await callApi(env, `/api/v1/ingest/failures/${items[0]?.id}/resubmit`, {
+      method: "POST",
+      headers: await tenant.headers("editor"),
+      body: JSON.stringify({ fields: { price: 456_000 } }),
+    });
+    expect(resubmitted.status).toBe(202);
+    expect(await resubmitted.json()).toMatchObject({ revision: 2 });
+    const again = await callApi(env, `/api/v1/ingest/failures/${items[0]?.id}/resubmit`, {
+      method: "POST",
+      headers: await tenant.headers("editor"),
+    });
+    expect(again.status).toBe(404);
+
+    const [retry] = ofTenant(tenant, queue.take());
+    expect(retry).toMatchObject({ prospectId: message?.prospectId, revision: 2 });
+    await consumeAll(env, retry ? [retry] : []);
+    const [property] = await adminSql()`select price from properties where tenant_id = ${tenant.id}`;
+    expect(Number(property?.price)).toBe(456_000);
+  });
+
+  it("lets a quarantined record be corrected and resubmitted", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(4, { zip: "9810", yearBuilt: 3000 })]);
+    await consumeAll(env, ofTenant(tenant, queue.take()));
+
+    const listed = await callApi(env, "/api/v1/ingest/quarantine", {
+      headers: await tenant.headers("viewer"),
+    });
+    const { items } = await listed.json<{ items: { id: string; reasons: { ruleId: string }[] }[] }>();
+    expect(items).toHaveLength(1);
+    expect(items[0]?.reasons.map((reason) => reason.ruleId).sort()).toEqual([
+      "year_built_not_future",
+      "zip_format",
+    ]);
+
+    const resubmitted = await callApi(env, `/api/v1/ingest/quarantine/${items[0]?.id}/resubmit`, {
+      method: "POST",
+      headers: await tenant.headers("editor"),
+      body: JSON.stringify({ fields: { zip: "98101", yearBuilt: 1999 } }),
+    });
+    expect(resubmitted.status).toBe(202);
+    await consumeAll(env, ofTenant(tenant, queue.take()));
+    const [property] =
+      await adminSql()`select zip, year_built, county_fips from properties where tenant_id = ${tenant.id}`;
+    expect(property).toEqual({ zip: "98101", year_built: 1999, county_fips: "53033" });
+  });
+
+  it("retries only the message that failed: the other nine of ten are acked", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(
+      env,
+      tenant,
+      Array.from({ length: 10 }, (_, index) =>
+        index === 7 ? prospect(index, { zip: "99999" }) : prospect(index),
+      ),
+    );
+    const messages = ofTenant(tenant, queue.take());
+    const lookups = {
+      async locateZip(zip: string) {
+        // An upstream answering 429/5xx for one record's lookup.
+        if (zip === "99999") throw new Error("reference service unavailable");
+        return null;
+      },
+      async countyHazards() {
+        return null;
+      },
+    };
+    const result = await deliver("enrichment", messages, (batch) =>
+      consumeEnrichmentBatch(batch, env, testDeps({ lookups: () => lookups })),
+    );
+    const [failing] =
+      await adminSql()`select id from prospect_queue where tenant_id = ${tenant.id} and position = 7`;
+    const failingId = result.ids[messages.findIndex((message) => message.prospectId === failing?.id)] ?? "";
+    expect(result.explicitAcks).toHaveLength(9);
+    expect(result.explicitAcks).not.toContain(failingId);
+    expect(result.retryMessages).toEqual([{ msgId: failingId }]);
+    expect(result.delays[failingId]).toBeGreaterThan(0);
+    const rows = await adminSql()`select position, status from prospect_queue
+      where tenant_id = ${tenant.id} order by position`;
+    expect(rows.filter((row) => row.status === "loaded")).toHaveLength(9);
+    expect(rows[7]?.status).toBe("sent");
+  });
+
+  it("republishes a record whose message was lost after sending, with the same idempotency key", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(6)]);
+    const [lost] = ofTenant(tenant, queue.take());
+    await runIngestionTick(env, testDeps());
+    expect(ofTenant(tenant, queue.take())).toEqual([]);
+
+    await adminSql()`update prospect_queue set sent_at = now() - interval '31 minutes' where tenant_id = ${tenant.id}`;
+    await runIngestionTick(env, testDeps());
+    const republished = ofTenant(tenant, queue.take());
+    expect(republished).toEqual([expect.objectContaining({ idempotencyKey: lost?.idempotencyKey })]);
+    await consumeAll(env, [...republished, ...(lost ? [lost] : [])]);
+    const rows = await adminSql()`select status from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(rows).toEqual([{ status: "loaded" }]);
+  });
+
+  it("records a message for a suspended tenant as a failure and drops one for a deleted tenant", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(5)]);
+    const [message] = ofTenant(tenant, queue.take());
+    await adminSql()`update tenants set status = 'suspended' where id = ${tenant.id}`;
+    const result = await deliver("enrichment", [message], (batch) =>
+      consumeEnrichmentBatch(batch, env, testDeps()),
+    );
+    expect(result.explicitAcks).toEqual(result.ids);
+    const failures = await adminSql()`select reason from ingest_failures where tenant_id = ${tenant.id}`;
+    expect(failures).toEqual([{ reason: "tenant_inactive" }]);
+
+    const orphan = { ...message, tenantId: crypto.randomUUID() };
+    const dropped = await deliver("enrichment", [orphan, { not: "a message" }], (batch) =>
+      consumeEnrichmentBatch(batch, env, testDeps()),
+    );
+    expect(dropped.explicitAcks).toEqual(dropped.ids);
+  });
+
+  it("publishes the outbox after a failed send, once, even with two cron ticks at the same time", async () => {
+    const tenant = await createTenant();
+    const failing = capturingQueue();
+    failing.failNext(10);
+    const { batchId } = await submit(
+      pipelineEnv(failing),
+      tenant,
+      Array.from({ length: 150 }, (_, i) => prospect(i)),
+    );
+    expect(failing.messages).toHaveLength(0);
+    const [pending] = await adminSql()`select count(*)::int as n from prospect_queue
+      where tenant_id = ${tenant.id} and status = 'pending' and claimed_until is null`;
+    expect(pending?.n).toBe(150);
+
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    const ticks = [createExecutionContext(), createExecutionContext()];
+    await Promise.all(
+      ticks.map(async (ctx) => {
+        await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+        await waitOnExecutionContext(ctx);
+      }),
+    );
+    const messages = ofTenant(tenant, queue.take());
+    expect(messages).toHaveLength(150);
+    expect(new Set(messages.map((message) => message.prospectId)).size).toBe(150);
+
+    // Without the lease, the claims alone still keep two publishers from sending a row twice.
+    await adminSql()`update prospect_queue set status = 'pending', sent_at = null
+      where tenant_id = ${tenant.id} and batch_id = ${batchId}`;
+    const adminDb = createAdminDb({ url: testEnv.ADMIN_DATABASE_URL, timeoutMs: 5000 });
+    const deadline = Date.now() + 30_000;
+    await Promise.all([
+      publishPending(adminDb, queue, { maxChunks: 10, deadline }),
+      publishPending(adminDb, queue, { maxChunks: 10, deadline }),
+    ]);
+    const republished = ofTenant(tenant, queue.take());
+    expect(republished).toHaveLength(150);
+    expect(new Set(republished.map((message) => message.prospectId)).size).toBe(150);
+  });
+});
+
+interface ResoListing {
+  ListingKey: string;
+  ModificationTimestamp: string;
+  [field: string]: unknown;
+}
+
+/** A RESO Web API that honours $filter/$orderby/$top keyset paging, as a fetcher the pipeline calls. */
+function resoServer(total: number, token: string) {
+  // Seven listings share each timestamp, so pages split inside a run of equal timestamps.
+  const listings: ResoListing[] = Array.from({ length: total }, (_, index) => ({
+    ListingKey: `L${String(index).padStart(6, "0")}`,
+    ModificationTimestamp: new Date(Date.UTC(2026, 0, 1) + Math.floor(index / 7) * 1000).toISOString(),
+    UnparsedAddress: `${index + 1} Feed Ave`,
+    City: "Seattle",
+    StateOrProvince: "WA",
+    PostalCode: "98101",
+    ListPrice: 400_000 + index,
+    BedroomsTotal: 3,
+    BathroomsTotalInteger: 2,
+    LivingArea: 1500,
+    YearBuilt: 2000,
+    StandardStatus: "Active",
+    PropertySubType: "SingleFamilyResidence",
+  }));
+  const server = {
+    listings,
+    requests: 0,
+    failNext: 0,
+    fetcher: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      server.requests++;
+      const url = new URL(String(input));
+      expect(url.hostname).toBe("reso.example.com");
+      expect(new Headers(init?.headers).get("authorization")).toBe(`Bearer ${token}`);
+      expect(init?.redirect).toBe("manual");
+      if (server.failNext > 0) {
+        server.failNext--;
+        return new Response("unavailable", { status: 503 });
+      }
+      const filter = url.searchParams.get("$filter");
+      let rows = listings;
+      if (filter) {
+        const match =
+          /^ModificationTimestamp gt (\S+) or \(ModificationTimestamp eq (\S+) and ListingKey gt '(.*)'\)$/.exec(
+            filter,
+          );
+        if (!match) return new Response("bad filter", { status: 400 });
+        const [, after, at, key] = match as unknown as [string, string, string, string];
+        rows = listings.filter(
+          (row) =>
+            row.ModificationTimestamp > after || (row.ModificationTimestamp === at && row.ListingKey > key),
+        );
+      }
+      expect(url.searchParams.get("$orderby")).toBe("ModificationTimestamp asc,ListingKey asc");
+      return Response.json({ value: rows.slice(0, Number(url.searchParams.get("$top"))) });
+    }) as typeof fetch,
+  };
+  return server;
+}
+
+describe("feed ingestion", () => {
+  it("pulls a 10,000-record RESO feed across ticks, through failures, with its cursor right", {
+    timeout: 240_000,
+  }, async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const secretBinding = `FEED_SECRET_${tenant.id.replaceAll("-", "").toUpperCase()}_RESO`;
+    const env = pipelineEnv(queue, { [secretBinding]: "reso-token" });
+    const server = resoServer(10_000, "reso-token");
+    const deps = testDeps({ fetcher: server.fetcher });
+
+    const created = await callApi(env, "/api/v1/ingest/feeds", {
+      method: "POST",
+      headers: await tenant.headers("admin"),
+      body: JSON.stringify({
+        name: "MLS",
+        kind: "reso_web_api",
+        url: "https://reso.example.com/odata/Property",
+        secretName: "RESO",
+        pageSize: 1000,
+        intervalMinutes: 15,
+      }),
+    });
+    expect(created.status).toBe(201);
+    const feed = await created.json<{ id: string; secretBinding: string }>();
+    expect(feed.secretBinding).toBe(secretBinding);
+
+    const sql = adminSql();
+    const messages: EnrichmentMessage[] = [];
+    let ticks = 0;
+    for (; ticks < 20; ticks++) {
+      if (ticks === 2) server.failNext = 1;
+      if (ticks === 4) queue.failNext(1);
+      const report = await runIngestionTick(env, deps);
+      expect(report.leased).toBe(true);
+      messages.push(...ofTenant(tenant, queue.take()));
+      const [state] =
+        await sql`select last_status, cursor_timestamp, cursor_key from ingest_feeds where id = ${feed.id}`;
+      if (ticks === 2) {
+        expect(state?.last_status).toBe("error");
+        // A failed fetch waits out a backoff; the test does not.
+        await sql`update ingest_feeds set next_run_at = now() where id = ${feed.id}`;
+      }
+      if (ticks === 4) {
+        expect(state?.last_status).toBe("error");
+        expect(state?.cursor_key).toBe("L002999");
+      }
+      if (state?.last_status === "caught_up") break;
+    }
+    expect(ticks).toBeGreaterThanOrEqual(11);
+
+    const [stored] = await sql`select count(*)::int as n, count(distinct source_key)::int as keys
+      from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(stored).toEqual({ n: 10_000, keys: 10_000 });
+    expect(messages).toHaveLength(10_000);
+    expect(new Set(messages.map((message) => message.prospectId)).size).toBe(10_000);
+
+    const last = server.listings.at(-1);
+    const [state] =
+      await sql`select cursor_timestamp, cursor_key, records_ingested::int as ingested, last_status,
+      next_run_at > now() + interval '14 minutes' as waits_interval from ingest_feeds where id = ${feed.id}`;
+    expect(state).toEqual({
+      cursor_timestamp: last?.ModificationTimestamp,
+      cursor_key: last?.ListingKey,
+      ingested: 10_000,
+      last_status: "caught_up",
+      waits_interval: true,
+    });
+
+    const [sample] = await sql`select payload from prospect_queue
+      where tenant_id = ${tenant.id} and source_key = ${`L000042@${server.listings[42]?.ModificationTimestamp}`}`;
+    expect(sample?.payload).toMatchObject({
+      externalRef: "L000042",
+      address: "43 Feed Ave",
+      zip: "98101",
+      price: 400_042,
+      propertyType: "single_family",
+      status: "active",
+    });
+    // Not due again until its interval has passed.
+    const requests = server.requests;
+    await runIngestionTick(env, deps);
+    expect(server.requests).toBe(requests);
+    await sql`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+
+  it("refuses to store a feed pointing at an internal address, and refuses one that redirects there", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    for (const url of [
+      "https://127.0.0.1/feed",
+      "https://169.254.169.254/latest/meta-data/",
+      "https://[::1]/feed",
+      "file:///etc/passwd",
+      "gopher://example.com/_x",
+      "http://feeds.example.com/listings.csv",
+    ]) {
+      const response = await callApi(env, "/api/v1/ingest/feeds", {
+        method: "POST",
+        headers: await tenant.headers("admin"),
+        body: JSON.stringify({ name: "bad", kind: "csv_url", url }),
+      });
+      expect(response.status, url).toBe(422);
+      expect(await response.json()).toMatchObject({ code: "validation_failed", errors: [{ field: "url" }] });
+    }
+
+    const created = await callApi(env, "/api/v1/ingest/feeds", {
+      method: "POST",
+      headers: await tenant.headers("admin"),
+      body: JSON.stringify({
+        name: "redirects",
+        kind: "csv_url",
+        url: "https://feeds.example.com/listings.csv",
+      }),
+    });
+    const feed = await created.json<{ id: string }>();
+    const fetched: string[] = [];
+    const deps = testDeps({
+      fetcher: (async (input: RequestInfo | URL) => {
+        fetched.push(String(input));
+        return new Response(null, {
+          status: 302,
+          headers: { location: "https://169.254.169.254/latest/meta-data/" },
+        });
+      }) as typeof fetch,
+    });
+    await runIngestionTick(env, deps);
+    expect(fetched).toEqual(["https://feeds.example.com/listings.csv"]);
+    const [state] = await adminSql()`select last_status, last_error from ingest_feeds where id = ${feed.id}`;
+    expect(state?.last_status).toBe("error");
+    expect(state?.last_error).toMatch(/UnsafeUrlError/);
+    await adminSql()`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+
+  it("pulls a CSV feed and POSTs lineage events to OPENLINEAGE_URL", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue, { OPENLINEAGE_URL: "https://lineage.example.com/api/v1/lineage" });
+    const created = await callApi(env, "/api/v1/ingest/feeds", {
+      method: "POST",
+      headers: await tenant.headers("admin"),
+      body: JSON.stringify({ name: "csv", kind: "csv_url", url: "https://feeds.example.com/listings.csv" }),
+    });
+    const feed = await created.json<{ id: string }>();
+    const posted: { eventType: string; job: { name: string } }[] = [];
+    const csv = [
+      "listingKey,modificationTimestamp,address,city,state,zip,price",
+      'C1,2026-02-01T00:00:00Z,"1 Csv St, Unit 2",Seattle,WA,98101,"450,000"',
+      "C2,2026-02-02T00:00:00Z,2 Csv St,Redmond,WA,98052,510000",
+    ].join("\r\n");
+    const deps = testDeps({
+      fetcher: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        if (String(input).startsWith("https://lineage.example.com/")) {
+          posted.push(JSON.parse(String(init?.body)));
+          return new Response(null, { status: 201 });
+        }
+        return new Response(csv, { headers: { "content-type": "text/csv" } });
+      }) as typeof fetch,
+    });
+    await runIngestionTick(env, deps);
+    const messages = ofTenant(tenant, queue.take());
+    expect(messages).toHaveLength(2);
+    await consumeAll(env, messages);
+    await runIngestionTick(env, deps);
+
+    const properties = await adminSql()`select address, price::float8 as price from properties
+      where tenant_id = ${tenant.id} order by address`;
+    expect(properties).toEqual([
+      { address: "1 Csv St, Unit 2", price: 450_000 },
+      { address: "2 Csv St", price: 510_000 },
+    ]);
+    const mine = posted.filter((event) => event.job.name === `ingest.feed.${feed.id}`);
+    expect(mine.map((event) => event.eventType)).toEqual(["START", "COMPLETE"]);
+    const [undelivered] = await adminSql()`select count(*)::int as n from lineage_events
+      where tenant_id = ${tenant.id} and delivered_at is null`;
+    expect(undelivered?.n).toBe(0);
+    await adminSql()`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+});
