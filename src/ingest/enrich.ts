@@ -12,7 +12,11 @@
 import { sql } from "drizzle-orm";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import type { Database } from "../db/client.ts";
-import { addressIdentity } from "../domain/address-identity.ts";
+import {
+  type AddressIdentity,
+  AddressNotRecognizedError,
+  addressIdentity,
+} from "../domain/address-identity.ts";
 import { ApiError } from "../errors.ts";
 import { type EnrichedRecord, enrichedRecordSchema, type QualityRuleResult } from "./contracts.ts";
 import type { PipelineDependencies } from "./dependencies.ts";
@@ -89,12 +93,24 @@ export async function enrichProspect(
     );
   }
   const record = parsed.data;
-  const identity = await addressIdentity({
-    address: record.address,
-    city: record.city ?? null,
-    state: record.state ?? null,
-    zip: record.zip ?? null,
-  });
+  let identity: AddressIdentity;
+  try {
+    identity = await addressIdentity({
+      address: record.address,
+      city: record.city ?? null,
+      state: record.state ?? null,
+      zip: record.zip ?? null,
+    });
+  } catch (error) {
+    if (!(error instanceof AddressNotRecognizedError)) throw error;
+    const reason = {
+      ruleId: "address_recognized",
+      message: error.message,
+      severity: "error" as const,
+      observed: record.address,
+    };
+    return quarantine(db, message, [reason], null, deps.quality.suiteVersion);
+  }
   const lookups = deps.lookups(db, tenantId);
   const zip = zip5(record.zip);
   const needsLocation =
