@@ -1,0 +1,16 @@
+export {
+  cosineSimilarity,
+  FEATURE_VERSION,
+  IMPORTANT_ATTRIBUTES,
+  MODEL_FEATURE_NAMES,
+  type ModelFeatureContext,
+  type ModelFeatureResult,
+  modelFeatures,
+  type PropertyAttributes,
+  propertyFeatures,
+  propertyTypeCategory,
+  SIMILARITY_DIMENSIONS,
+  SIMILARITY_VECTOR_DIMENSION,
+  type SoldProperty,
+  yearOfIsoDate,
+} from "./property.ts";
