@@ -5,7 +5,9 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
+import { compsRouter } from "./routes/comps/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
+import { valuationRouter } from "./routes/valuation/index.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
@@ -19,6 +21,8 @@ export function createApp() {
   app.use("/api/v1/*", authenticate());
 
   app.route("/api/v1/health", healthRouter());
+  app.route("/api/v1/properties", compsRouter());
+  app.route("/api/v1", valuationRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -37,6 +37,23 @@ const settingsSchema = z.object({
     /** When set, Keycloak client roles (resource_access.<client>.roles) count too. */
     clientId: z.string().optional(),
   }),
+  vector: z
+    .object({
+      index: z.enum(["pgvector", "qdrant"]),
+      qdrant: z
+        .object({
+          url: z.string().url(),
+          apiKey: z.string().min(1).optional(),
+          collection: z.string().regex(/^[a-z0-9_-]{1,255}$/),
+          timeoutMs: z.coerce.number().int().min(100).max(30_000),
+          maxAttempts: z.coerce.number().int().min(1).max(10),
+        })
+        .optional(),
+    })
+    .refine((vector) => vector.index !== "qdrant" || vector.qdrant !== undefined, {
+      message: "VECTOR_INDEX=qdrant needs QDRANT_URL",
+      path: ["qdrant"],
+    }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -62,6 +79,19 @@ export function loadSettings(env: Env): Settings {
       tenantClaim: env.OIDC_TENANT_CLAIM,
       rolesClaim: env.OIDC_ROLES_CLAIM,
       clientId: env.OIDC_CLIENT_ID || undefined,
+    },
+    vector: {
+      index: env.VECTOR_INDEX || "pgvector",
+      qdrant: env.QDRANT_URL
+        ? {
+            url: env.QDRANT_URL,
+            // A secret (`wrangler secret put QDRANT_API_KEY`), so not among wrangler.toml's typed vars.
+            apiKey: (env as { QDRANT_API_KEY?: string }).QDRANT_API_KEY || undefined,
+            collection: `properties_${env.ENVIRONMENT}`,
+            timeoutMs: env.QDRANT_TIMEOUT_MS || "3000",
+            maxAttempts: env.QDRANT_MAX_ATTEMPTS || "4",
+          }
+        : undefined,
     },
   });
   if (!parsed.success) {
