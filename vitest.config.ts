@@ -28,13 +28,16 @@ export default defineConfig({
                 OIDC_ISSUER: inject("oidcIssuer"),
                 OIDC_JWKS_URL: inject("oidcJwksUrl"),
                 OIDC_TEST_SIGNING_KEY: JSON.stringify(inject("oidcSigningKey")),
+                // The live Qdrant contract run (skipped when unset).
+                QDRANT_LIVE_URL: process.env.QDRANT_URL ?? "",
+                QDRANT_LIVE_API_KEY: process.env.QDRANT_API_KEY ?? "",
               },
             },
           })),
         ],
         test: {
           name: "worker",
-          include: ["test/{unit,routes,security,durable-objects,queues}/**/*.test.ts"],
+          include: ["test/{unit,routes,security,durable-objects,queues,vector}/**/*.test.ts"],
           globalSetup: ["test/helpers/global-setup.ts"],
         },
       },

@@ -163,18 +163,15 @@ export function createQdrantIndex(options: QdrantOptions): VectorIndex {
   }
 
   async function createCollection(): Promise<void> {
-    try {
+    const { exists } = await call<{ exists: boolean }>("GET", `${collectionPath}/exists`);
+    if (!exists) {
       await call("PUT", collectionPath, {
         vectors: { size: SIMILARITY_VECTOR_DIMENSION, distance: "Cosine" },
         // Multitenancy as Qdrant documents it: no global HNSW graph, one graph per tenant via payload_m.
         hnsw_config: { payload_m: 16, m: 0 },
       });
-    } catch (error) {
-      // 409: the collection exists already (another isolate or an earlier deploy created it).
-      if ((error as ApiError).cause && ((error as ApiError).cause as { status?: number }).status === 409)
-        return;
-      throw error;
     }
+    // Creating an existing payload index is a no-op in Qdrant, so this also repairs a half-created collection.
     const indexes: [string, unknown][] = [
       ["tenant_id", { type: "keyword", is_tenant: true }],
       ["sold", "bool"],
