@@ -7,7 +7,7 @@ import {
   propertyFeatures,
 } from "../../src/domain/features/index.ts";
 import { boundingBoxAround, type VectorIndex, type VectorItem } from "../../src/vector/index.ts";
-import { isoDaysAgo, type SeedProperty } from "../helpers/sales.ts";
+import { isoDaysAgo, type SeedProperty } from "../helpers/property-seeds.ts";
 
 export interface VectorIndexFixture {
   index: VectorIndex;
