@@ -24,7 +24,8 @@ async function seedTenant() {
   return { tenant, subjectId, nearbySales: others.slice(0, 4) };
 }
 
-describe("GET /api/v1/properties/{id}/comps", () => {
+// The first request of the file pays the isolate's cold start (JWKS, the bundled model) on 2 shared cores.
+describe("GET /api/v1/properties/{id}/comps", { timeout: 20_000 }, () => {
   it("answers the tenant's nearby recent sales with similarity, distance and adjustments", async () => {
     const { tenant, subjectId, nearbySales } = await seedTenant();
     const response = await api.fetch(`http://api.test/api/v1/properties/${subjectId}/comps`, {
@@ -123,5 +124,16 @@ describe("GET /api/v1/properties/{id}/comps", () => {
   it("needs a token", async () => {
     const response = await api.fetch(`http://api.test/api/v1/properties/${crypto.randomUUID()}/comps`);
     expect(response.status).toBe(401);
+  });
+});
+
+describe("OpenAPI document", () => {
+  it("lists the comps and valuation operations", async () => {
+    const response = await api.fetch("http://api.test/openapi.json");
+    expect(response.status).toBe(200);
+    const document = await response.json<{ paths: Record<string, Record<string, unknown>> }>();
+    expect(Object.keys(document.paths["/api/v1/properties/{id}/comps"] ?? {})).toEqual(["get"]);
+    expect(Object.keys(document.paths["/api/v1/properties/{id}/valuation"] ?? {})).toEqual(["get"]);
+    expect(Object.keys(document.paths["/api/v1/valuations"] ?? {})).toEqual(["post"]);
   });
 });

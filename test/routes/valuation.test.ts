@@ -38,7 +38,7 @@ function appWithMetricsSpy() {
   };
 }
 
-describe("GET /api/v1/properties/{id}/valuation", () => {
+describe("GET /api/v1/properties/{id}/valuation", { timeout: 20_000 }, () => {
   it("values the property with the served model, its own comps, a range and an Analytics Engine point", async () => {
     const tenant = await createTenant();
     const [subjectId = "", ...saleIds] = await seedProperties(tenant.id, [
