@@ -1,14 +1,15 @@
 /**
  * Trains the AVM and writes the versioned JSON artifact.
  *   node scripts/avm-train.ts [--train <csv>] [--out models/avm-v1.json] [--until 2014-11-30] [--trees N]
+ *     [--version avm-v1] [--created-at <ISO timestamp, for a byte-identical artifact>]
  * Default training data: the project's King County CSV restricted to sales through 2014-11-30, so
  * the Dec 2014 / Jan 2015 sales stay an untouched temporal holdout.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { DEFAULT_TRAINING_OPTIONS, trainAvm } from "../src/domain/valuation/train.ts";
-import { parseKcCsv } from "./lib/kc-csv.ts";
 import { parseArgs } from "./lib/args.ts";
+import { parseKcCsv } from "./lib/kc-csv.ts";
 
 const DEFAULT_TRAIN_CSV = "data/kc/kc_house_sales_2014-05_2015-01.csv";
 const DEFAULT_UNTIL = "2014-11-30";
@@ -28,6 +29,7 @@ console.log(`training on ${sales.length} sales from ${trainPath}${until ? ` thro
 const model = trainAvm(sales, {
   ...DEFAULT_TRAINING_OPTIONS,
   ...(args.has("version") ? { modelVersion: args.get("version") ?? "" } : {}),
+  ...(args.has("created-at") ? { createdAt: args.get("created-at") ?? "" } : {}),
   gbt: { ...DEFAULT_TRAINING_OPTIONS.gbt, ...(trees ? { trees: Number(trees) } : {}) },
   log: (message) => console.log(message),
 });

@@ -1,6 +1,11 @@
 import type { SoldProperty } from "../../src/domain/features/index.ts";
-import { type AccuracyMetrics, accuracyMetrics, backtest, type BacktestRecord } from "../../src/domain/valuation/index.ts";
 import type { AvmModel } from "../../src/domain/valuation/index.ts";
+import {
+  type AccuracyMetrics,
+  accuracyMetrics,
+  type BacktestRecord,
+  backtest,
+} from "../../src/domain/valuation/index.ts";
 
 export interface EvaluationReport {
   metrics: AccuracyMetrics;
@@ -10,7 +15,7 @@ export interface EvaluationReport {
   ok: boolean;
 }
 
-const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
+const percent = (value: number) => `${(100 * value).toFixed(2)}%`;
 
 function byDate(a: SoldProperty, b: SoldProperty): number {
   return a.closingDate < b.closingDate ? -1 : a.closingDate > b.closingDate ? 1 : 0;
@@ -59,9 +64,12 @@ export function runEvaluation(
     `PPE20:          ${percent(metrics.ppe20)}`,
     `FSD calibration (price within estimate ± FSD): ${percent(metrics.fsdCoverage)} (median FSD ${percent(metrics.medianFsd)}; ~68% is honest)`,
     `confidence bands: ${[...bands.entries()].map(([band, count]) => `${band} ${count}`).join(", ")}`,
-    `model alone (no comps): MdAPE ${percent(modelOnly.mdape)}, PPE10 ${percent(modelOnly.ppe10)}, PPE20 ${percent(modelOnly.ppe20)}`,
+    `learned model before the comps blend: MdAPE ${percent(modelOnly.mdape)}, PPE10 ${percent(modelOnly.ppe10)}, PPE20 ${percent(modelOnly.ppe20)}`,
     `elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`,
   ];
-  if (leaked) lines.push(`ERROR: model training data ends ${model.training.to}, not before the test period (${testFrom})`);
+  if (leaked)
+    lines.push(
+      `ERROR: model training data ends ${model.training.to}, not before the test period (${testFrom})`,
+    );
   return { metrics, records, lines, ok: !leaked };
 }

@@ -1,11 +1,12 @@
 export {
   cosineSimilarity,
+  EMPTY_NEIGHBOURHOOD,
   FEATURE_VERSION,
-  IMPORTANT_ATTRIBUTES,
   MODEL_FEATURE_NAMES,
   type ModelFeatureContext,
   type ModelFeatureResult,
   modelFeatures,
+  type NeighbourhoodSummary,
   type PropertyAttributes,
   propertyFeatures,
   propertyTypeCategory,

@@ -76,7 +76,8 @@ export function propertyTypeCategory(propertyType: string | null): "single_famil
   if (propertyType === null) return "unknown";
   const normalized = propertyType.toLowerCase().replace(/[^a-z]/g, "");
   if (normalized === "") return "unknown";
-  if (/(condo|apartment|townhouse|townhome|attached|multi|duplex|triplex|coop)/.test(normalized)) return "attached";
+  if (/(condo|apartment|townhouse|townhome|attached|multi|duplex|triplex|coop)/.test(normalized))
+    return "attached";
   return "single_family";
 }
 
@@ -86,7 +87,11 @@ function kmNorthOfReference(p: PropertyAttributes): number | null {
 
 function kmEastOfReference(p: PropertyAttributes): number | null {
   if (p.longitude === null) return null;
-  return (p.longitude - REFERENCE_LONGITUDE) * KM_PER_DEGREE_LATITUDE * Math.cos((REFERENCE_LATITUDE * Math.PI) / 180);
+  return (
+    (p.longitude - REFERENCE_LONGITUDE) *
+    KM_PER_DEGREE_LATITUDE *
+    Math.cos((REFERENCE_LATITUDE * Math.PI) / 180)
+  );
 }
 
 function effectiveYear(p: PropertyAttributes): number | null {
@@ -244,7 +249,10 @@ export function cosineSimilarity(a: readonly number[], b: readonly number[]): nu
 /** Angles (degrees) of the rotated coordinate axes given to the tree model; trees split on axes only. */
 const ROTATION_ANGLES_DEGREES = [15, 30, 45, 60, 75, 105, 120, 135, 150, 165];
 
-/** Names of the learned model's input features, in order. */
+/**
+ * Names of the learned model's input features, in order. Those before `compsLogPrice` depend on the
+ * property alone; the rest summarize nearby earlier sales (NeighbourhoodSummary).
+ */
 export const MODEL_FEATURE_NAMES: readonly string[] = [
   "north",
   "east",
@@ -264,7 +272,54 @@ export const MODEL_FEATURE_NAMES: readonly string[] = [
   "yearsSinceUpdate",
   "renovated",
   "singleFamily",
+  "compsLogPrice",
+  "compsCount",
+  "compsDispersion",
+  "compsMeanDistanceKm",
+  "localLogPricePerSqft",
+  "nearestLogPricePerSqft",
+  "gradeVsLocalMedian",
+  "yearBuiltVsLocalMedian",
+  "sqftVsLocalMedian",
+  "localLogMedianLotSize",
+  "nearestSaleKm",
 ];
+
+/**
+ * What the nearby earlier sales say about the subject (computed by the valuation module from the
+ * comp candidates; all prices deflated to the market level of the sale month). Null = no data.
+ */
+export interface NeighbourhoodSummary {
+  /** ln of the adjusted-comps estimate minus the market log level at the valuation date. */
+  compsLogPrice: number | null;
+  compsCount: number;
+  /** Standard deviation of the comps adjusted ln prices. */
+  compsDispersion: number | null;
+  compsMeanDistanceKm: number | null;
+  /** Median deflated ln(price / living sqft) of the nearest recent sales. */
+  localLogPricePerSqft: number | null;
+  /** The same over the 5 nearest recent sales only. */
+  nearestLogPricePerSqft: number | null;
+  localMedianGrade: number | null;
+  localMedianYearBuilt: number | null;
+  localMedianSqft: number | null;
+  localMedianLotSize: number | null;
+  nearestSaleKm: number | null;
+}
+
+export const EMPTY_NEIGHBOURHOOD: NeighbourhoodSummary = {
+  compsLogPrice: null,
+  compsCount: 0,
+  compsDispersion: null,
+  compsMeanDistanceKm: null,
+  localLogPricePerSqft: null,
+  nearestLogPricePerSqft: null,
+  localMedianGrade: null,
+  localMedianYearBuilt: null,
+  localMedianSqft: null,
+  localMedianLotSize: null,
+  nearestSaleKm: null,
+};
 
 /** Which of the database attributes were unknown (and imputed) for a model feature vector. */
 export interface ModelFeatureResult {
@@ -280,24 +335,9 @@ export interface ModelFeatureContext {
   zipEffects: Readonly<Record<string, number>>;
   /** Imputation value per model feature (training medians, in MODEL_FEATURE_NAMES order). */
   imputation: readonly number[];
+  /** Nearby earlier sales summary; EMPTY_NEIGHBOURHOOD when there are none. */
+  neighbourhood: NeighbourhoodSummary;
 }
-
-/** The attributes whose absence is reported (and lowers confidence). */
-export const IMPORTANT_ATTRIBUTES = [
-  "location",
-  "sqft",
-  "lotSize",
-  "bedrooms",
-  "bathrooms",
-  "floors",
-  "waterfront",
-  "viewRating",
-  "conditionRating",
-  "grade",
-  "sqftAbove",
-  "yearBuilt",
-  "zip",
-] as const;
 
 export function yearOfIsoDate(isoDate: string): number {
   const year = Number(isoDate.slice(0, 4));
@@ -335,6 +375,7 @@ export function modelFeatures(p: PropertyAttributes, context: ModelFeatureContex
     p.sqftAbove !== null && sqft !== null ? Math.min(1, Math.max(0, p.sqftAbove / sqft)) : null;
   if (p.sqftAbove === null) missing.push("sqftAbove");
   const category = propertyTypeCategory(p.propertyType);
+  const nbr = context.neighbourhood;
 
   const raw: (number | null)[] = [
     north,
@@ -355,6 +396,17 @@ export function modelFeatures(p: PropertyAttributes, context: ModelFeatureContex
     update === null ? null : Math.max(0, asOfYear - update),
     yearBuilt === null ? null : p.yearRenovated !== null && p.yearRenovated > 0 ? 1 : 0,
     category === "unknown" ? null : category === "single_family" ? 1 : 0,
+    nbr.compsLogPrice,
+    nbr.compsCount,
+    nbr.compsDispersion,
+    nbr.compsMeanDistanceKm,
+    nbr.localLogPricePerSqft,
+    nbr.nearestLogPricePerSqft,
+    p.grade !== null && nbr.localMedianGrade !== null ? p.grade - nbr.localMedianGrade : null,
+    yearBuilt !== null && nbr.localMedianYearBuilt !== null ? yearBuilt - nbr.localMedianYearBuilt : null,
+    sqft !== null && nbr.localMedianSqft !== null ? Math.log(sqft / nbr.localMedianSqft) : null,
+    positiveLog(nbr.localMedianLotSize),
+    nbr.nearestSaleKm,
   ];
   const values = raw.map((value, index) => value ?? context.imputation[index] ?? 0);
   return { values, missing };

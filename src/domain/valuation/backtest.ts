@@ -27,7 +27,9 @@ function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
 }
 
 export function accuracyMetrics(
@@ -81,16 +83,27 @@ export class SalesIndex {
 
   add(sale: SoldProperty): void {
     if (sale.latitude === null || sale.longitude === null) return;
-    const key = this.key(Math.floor(sale.latitude / this.cellDegrees), Math.floor(sale.longitude / this.cellDegrees));
+    const key = this.key(
+      Math.floor(sale.latitude / this.cellDegrees),
+      Math.floor(sale.longitude / this.cellDegrees),
+    );
     const cell = this.cells.get(key);
     if (cell) cell.push(sale);
     else this.cells.set(key, [sale]);
   }
 
   /** Sales within `radiusKm` that closed strictly before `beforeDate`, nearest first, at most `limit`. */
-  candidates(latitude: number, longitude: number, beforeDate: string, radiusKm: number, limit: number): SoldProperty[] {
+  candidates(
+    latitude: number,
+    longitude: number,
+    beforeDate: string,
+    radiusKm: number,
+    limit: number,
+  ): SoldProperty[] {
     const latitudeSpan = Math.ceil(radiusKm / 111 / this.cellDegrees);
-    const longitudeSpan = Math.ceil(radiusKm / (111 * Math.cos((latitude * Math.PI) / 180)) / this.cellDegrees);
+    const longitudeSpan = Math.ceil(
+      radiusKm / (111 * Math.cos((latitude * Math.PI) / 180)) / this.cellDegrees,
+    );
     const centreLatitude = Math.floor(latitude / this.cellDegrees);
     const centreLongitude = Math.floor(longitude / this.cellDegrees);
     const found: { sale: SoldProperty; distanceKm: number }[] = [];
@@ -142,6 +155,22 @@ export interface BacktestOptions {
 export const DEFAULT_CANDIDATE_RADIUS_KM = 5;
 export const DEFAULT_CANDIDATE_LIMIT = 200;
 
+/** For each subject, the candidates the endpoint would fetch: sales nearby, closed strictly before it. */
+export function candidatesAsOf(
+  history: readonly SoldProperty[],
+  subjects: readonly SoldProperty[],
+  options: BacktestOptions = {},
+): SoldProperty[][] {
+  const index = new SalesIndex([...history, ...subjects]);
+  const radiusKm = options.candidateRadiusKm ?? DEFAULT_CANDIDATE_RADIUS_KM;
+  const limit = options.candidateLimit ?? DEFAULT_CANDIDATE_LIMIT;
+  return subjects.map((sale) =>
+    sale.latitude !== null && sale.longitude !== null
+      ? index.candidates(sale.latitude, sale.longitude, sale.closingDate, radiusKm, limit)
+      : [],
+  );
+}
+
 /**
  * Values every sale in `subjects` as of its own closing date, using as candidates only sales
  * (from `history` and `subjects`) that closed strictly before it, and the given model.
@@ -151,20 +180,12 @@ export function backtest(
   subjects: readonly SoldProperty[],
   model: AvmModel,
   options: BacktestOptions = {},
-  predictionCache: Map<string, number> = new Map(),
 ): BacktestRecord[] {
-  const index = new SalesIndex([...history, ...subjects]);
-  const radiusKm = options.candidateRadiusKm ?? DEFAULT_CANDIDATE_RADIUS_KM;
-  const limit = options.candidateLimit ?? DEFAULT_CANDIDATE_LIMIT;
-  return subjects.map((sale) => {
+  const candidateLists = candidatesAsOf(history, subjects, options);
+  return subjects.map((sale, i) => {
     const subject = attributesOf(sale);
-    const candidates =
-      subject.latitude !== null && subject.longitude !== null
-        ? index.candidates(subject.latitude, subject.longitude, sale.closingDate, radiusKm, limit)
-        : [];
-    const valuation = valueProperty(subject, candidates, model, sale.closingDate, {
-      candidatePredictionCache: predictionCache,
-    });
+    const candidates = candidateLists[i] ?? [];
+    const valuation = valueProperty(subject, candidates, model, sale.closingDate);
     return { sale, valuation };
   });
 }

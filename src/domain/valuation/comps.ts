@@ -73,7 +73,13 @@ export interface CompSelection {
   widened: number;
 }
 
-const DEFAULTS = {
+export const DEFAULT_COMP_SELECTION: Readonly<{
+  maxDistanceKm: number;
+  maxAgeDays: number;
+  sizeBand: number;
+  maxComps: number;
+  minComps: number;
+}> = {
   maxDistanceKm: 1.5,
   maxAgeDays: 365,
   sizeBand: 0.25,
@@ -81,8 +87,12 @@ const DEFAULTS = {
   minComps: 3,
 };
 
-function hasLocation(p: PropertyAttributes): p is PropertyAttributes & { latitude: number; longitude: number } {
-  return p.latitude !== null && p.longitude !== null && Number.isFinite(p.latitude) && Number.isFinite(p.longitude);
+function hasLocation(
+  p: PropertyAttributes,
+): p is PropertyAttributes & { latitude: number; longitude: number } {
+  return (
+    p.latitude !== null && p.longitude !== null && Number.isFinite(p.latitude) && Number.isFinite(p.longitude)
+  );
 }
 
 function ageAt(p: PropertyAttributes, isoDate: string): number | null {
@@ -154,6 +164,18 @@ export function adjustComp(
   };
 }
 
+/** Similarity vectors of candidate sales, cached per object (candidates are reused across valuations). */
+const similarityVectorCache = new WeakMap<SoldProperty, number[]>();
+
+function similarityVector(sale: SoldProperty): number[] {
+  let vector = similarityVectorCache.get(sale);
+  if (vector === undefined) {
+    vector = propertyFeatures(sale);
+    similarityVectorCache.set(sale, vector);
+  }
+  return vector;
+}
+
 interface Candidate {
   sale: SoldProperty;
   distanceKm: number;
@@ -172,8 +194,8 @@ export function selectComps(
   candidates: readonly SoldProperty[],
   options: CompSelectionOptions,
 ): CompSelection {
-  const maxComps = options.maxComps ?? DEFAULTS.maxComps;
-  const minComps = Math.min(options.minComps ?? DEFAULTS.minComps, maxComps);
+  const maxComps = options.maxComps ?? DEFAULT_COMP_SELECTION.maxComps;
+  const minComps = Math.min(options.minComps ?? DEFAULT_COMP_SELECTION.minComps, maxComps);
   const rates = options.adjustmentRates ?? DEFAULT_ADJUSTMENT_RATES;
   if (!hasLocation(subject) || maxComps <= 0) return { comps: [], estimate: null, widened: 0 };
   const subjectVector = propertyFeatures(subject);
@@ -191,9 +213,9 @@ export function selectComps(
     });
   }
 
-  let maxDistanceKm = options.maxDistanceKm ?? DEFAULTS.maxDistanceKm;
-  let sizeBand = options.sizeBand ?? DEFAULTS.sizeBand;
-  let maxAgeDays = options.maxAgeDays ?? DEFAULTS.maxAgeDays;
+  let maxDistanceKm = options.maxDistanceKm ?? DEFAULT_COMP_SELECTION.maxDistanceKm;
+  let sizeBand = options.sizeBand ?? DEFAULT_COMP_SELECTION.sizeBand;
+  let maxAgeDays = options.maxAgeDays ?? DEFAULT_COMP_SELECTION.maxAgeDays;
   let eligible: Candidate[] = [];
   let widened = 0;
   for (;;) {
@@ -214,11 +236,15 @@ export function selectComps(
   }
 
   const score = (candidate: Candidate) =>
-    candidate.similarity - (0.35 * candidate.distanceKm) / maxDistanceKm - (0.25 * candidate.ageDays) / maxAgeDays;
+    candidate.similarity -
+    (0.35 * candidate.distanceKm) / maxDistanceKm -
+    (0.25 * candidate.ageDays) / maxAgeDays;
   for (const candidate of eligible) {
-    candidate.similarity = cosineSimilarity(subjectVector, propertyFeatures(candidate.sale));
+    candidate.similarity = cosineSimilarity(subjectVector, similarityVector(candidate.sale));
   }
-  eligible.sort((a, b) => score(b) - score(a) || a.distanceKm - b.distanceKm || (a.sale.id < b.sale.id ? -1 : 1));
+  eligible.sort(
+    (a, b) => score(b) - score(a) || a.distanceKm - b.distanceKm || (a.sale.id < b.sale.id ? -1 : 1),
+  );
   const chosen = eligible.slice(0, maxComps);
 
   const comps: Comp[] = chosen.map((candidate) => {

@@ -5,6 +5,7 @@ export {
   type BacktestOptions,
   type BacktestRecord,
   backtest,
+  candidatesAsOf,
   SalesIndex,
 } from "./backtest.ts";
 export {
@@ -23,16 +24,18 @@ export {
   type AvmModel,
   type FsdCalibration,
   type MarketIndex,
-  marketLogLevel,
   type ModelPrediction,
+  marketLogLevel,
   predictLogPrice,
-  type ResidualKernel,
 } from "./model.ts";
 export {
+  blendEstimates,
   confidenceFromFsd,
+  fsdDesign,
+  fsdFromDesign,
+  summarizeNeighbourhood,
   type Valuation,
   type ValuationDiagnostics,
   type ValuationMethod,
-  type ValuationOptions,
   valueProperty,
 } from "./value.ts";

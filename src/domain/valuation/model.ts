@@ -1,4 +1,9 @@
-import { modelFeatures, type PropertyAttributes } from "../features/index.ts";
+import {
+  EMPTY_NEIGHBOURHOOD,
+  modelFeatures,
+  type NeighbourhoodSummary,
+  type PropertyAttributes,
+} from "../features/index.ts";
 import { type GbtModel, predictGbt } from "./gbt.ts";
 
 /**
@@ -24,23 +29,10 @@ export interface MarketIndex {
   logLevel: number[];
 }
 
-/** Spatio-temporal kriging-like correction of the model with nearby earlier sales' residuals. */
-export interface ResidualKernel {
-  /** Exponential distance decay, km. */
-  bandwidthKm: number;
-  /** Recency half-life, days. */
-  halfLifeDays: number;
-  /** Pseudo-weight of "no correction" (shrinks the correction when few/far neighbours exist). */
-  shrinkage: number;
-  maxNeighbours: number;
-  maxDistanceKm: number;
-  maxAgeDays: number;
-}
-
 /**
- * FSD model: ln(sigma) = coefficients · [1, ln(dispersion + 0.03), ln(1 + effectiveNeighbours),
- * missingCount, noNeighbours] fitted on |log error| of the validation slice, times `scale`, which
- * is calibrated so that 68% of validation sales fall within estimate ± FSD.
+ * FSD model: ln(sigma) = coefficients · fsdDesign(...) (see value.ts), fitted on ln|log error| of the
+ * validation slice, times `scale`, which is calibrated so that 68% of validation sales fall within
+ * estimate ± FSD. The result is clipped to [min, max].
  */
 export interface FsdCalibration {
   coefficients: number[];
@@ -65,17 +57,17 @@ export interface AvmModel {
   modelVersion: string;
   featureVersion: string;
   createdAt: string;
-  training: { from: string; to: string; sales: number; seed: number };
+  training: { from: string; to: string; sales: number; seeds: number[] };
   validation: AvmValidationMetrics;
   featureNames: string[];
   imputation: number[];
   zipEffects: Record<string, number>;
   marketIndex: MarketIndex;
   adjustmentRates: AdjustmentRates;
-  residualKernel: ResidualKernel;
   /** Weight of the comps (adjusted sale prices) estimate in the final log-space blend. */
   compsBlendWeight: number;
   fsd: FsdCalibration;
+  /** Trees on all features (property attributes + neighbourhood summary). */
   gbt: GbtModel;
 }
 
@@ -97,12 +89,18 @@ export interface ModelPrediction {
   missing: string[];
 }
 
-/** The learned model's ln(price) for a property valued at `asOfDate` (before comps correction). */
-export function predictLogPrice(model: AvmModel, property: PropertyAttributes, asOfDate: string): ModelPrediction {
+/** The learned model's ln(price) for a property valued at `asOfDate` given its neighbourhood summary. */
+export function predictLogPrice(
+  model: AvmModel,
+  property: PropertyAttributes,
+  asOfDate: string,
+  neighbourhood: NeighbourhoodSummary = EMPTY_NEIGHBOURHOOD,
+): ModelPrediction {
   const features = modelFeatures(property, {
     asOfDate,
     zipEffects: model.zipEffects,
     imputation: model.imputation,
+    neighbourhood,
   });
   return {
     logPrice: predictGbt(model.gbt, features.values) + marketLogLevel(model.marketIndex, asOfDate),

@@ -2,11 +2,20 @@ import {
   FEATURE_VERSION,
   MODEL_FEATURE_NAMES,
   modelFeatures,
+  type PropertyAttributes,
   type SoldProperty,
   yearOfIsoDate,
 } from "../features/index.ts";
-import { accuracyMetrics, backtest, type BacktestRecord } from "./backtest.ts";
-import { compactGbt, DEFAULT_GBT_OPTIONS, type GbtOptions, trainGbt } from "./gbt.ts";
+import { accuracyMetrics, attributesOf, type BacktestRecord, backtest, candidatesAsOf } from "./backtest.ts";
+import { selectComps } from "./comps.ts";
+import {
+  averageGbts,
+  compactGbt,
+  DEFAULT_GBT_OPTIONS,
+  type GbtOptions,
+  seededRandom,
+  trainGbt,
+} from "./gbt.ts";
 import { monthOf } from "./geo.ts";
 import { ridgeRegression } from "./linear.ts";
 import {
@@ -15,47 +24,36 @@ import {
   type FsdCalibration,
   type MarketIndex,
   marketLogLevel,
-  type ResidualKernel,
 } from "./model.ts";
-import { fsdDesign } from "./value.ts";
+import { blendEstimates, fsdDesign, summarizeNeighbourhood, valueProperty } from "./value.ts";
 
 export interface AvmTrainingOptions {
   modelVersion: string;
   gbt: GbtOptions;
+  /** One GBT per seed, averaged (variance reduction). */
+  ensembleSeeds: number[];
   /** First month (YYYY-MM) of the internal validation slice; default: the last two months of the data. */
   validationFromMonth?: string;
-  /** Candidate kernels tried on the validation slice; the lowest MdAPE wins. */
-  kernelGrid: ResidualKernel[];
+  /** Comps blend weights tried on the validation slice; the lowest MdAPE wins. */
   compsBlendWeights: number[];
   log?: (message: string) => void;
   /** Fixed timestamp for the artifact (keeps the JSON byte-identical across runs when set). */
   createdAt?: string;
 }
 
-const BASE_KERNEL: ResidualKernel = {
-  bandwidthKm: 1,
-  halfLifeDays: 120,
-  shrinkage: 1,
-  maxNeighbours: 40,
-  maxDistanceKm: 4,
-  maxAgeDays: 400,
-};
-
-function kernelGrid(): ResidualKernel[] {
-  const grid: ResidualKernel[] = [];
-  for (const bandwidthKm of [0.5, 1]) {
-    for (const halfLifeDays of [60, 180]) {
-      for (const shrinkage of [0.5, 1.5]) grid.push({ ...BASE_KERNEL, bandwidthKm, halfLifeDays, shrinkage });
-    }
-  }
-  return grid;
-}
-
 export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
   modelVersion: "avm-v1",
-  gbt: DEFAULT_GBT_OPTIONS,
-  kernelGrid: kernelGrid(),
-  compsBlendWeights: [0, 0.15, 0.3],
+  gbt: {
+    ...DEFAULT_GBT_OPTIONS,
+    trees: 1000,
+    learningRate: 0.03,
+    maxDepth: 6,
+    minSamplesLeaf: 20,
+    featureFraction: 0.5,
+    bins: 255,
+  },
+  ensembleSeeds: [42],
+  compsBlendWeights: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
 };
 
 function median(values: number[]): number {
@@ -73,7 +71,7 @@ interface Hedonic {
  * Log-linear hedonic regression with month and ZIP fixed effects. Its month effects are the market
  * index, its ZIP effects a location feature for the trees, its slopes the comps adjustment rates.
  */
-function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
+export function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
   const months = [...new Set(sales.map((sale) => monthOf(sale.closingDate)))].sort();
   const zips = [...new Set(sales.map((sale) => sale.zip ?? "").filter((zip) => zip !== ""))].sort();
   const slopeNames = [
@@ -116,7 +114,9 @@ function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
     return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
   });
   sales.forEach((sale, i) => {
-    const slopes = (rawSlopes[i] ?? []).map((value, j) => (value ?? slopeMeans[j] ?? 0) - (slopeMeans[j] ?? 0));
+    const slopes = (rawSlopes[i] ?? []).map(
+      (value, j) => (value ?? slopeMeans[j] ?? 0) - (slopeMeans[j] ?? 0),
+    );
     const monthDummies = months.slice(1).map((month) => (monthOf(sale.closingDate) === month ? 1 : 0));
     const zipDummies = zips.map((zip) => (sale.zip === zip ? 1 : 0));
     rows.push([1, ...slopes, ...monthDummies, ...zipDummies]);
@@ -153,10 +153,43 @@ function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
   };
 }
 
-const PLACEHOLDER_KERNEL = BASE_KERNEL;
-const PLACEHOLDER_FSD: FsdCalibration = { coefficients: [Math.log(0.12), 0, 0, 0, 0], scale: 1, min: 0.03, max: 0.6 };
+const PLACEHOLDER_FSD: FsdCalibration = { coefficients: [Math.log(0.12)], scale: 1, min: 0.03, max: 0.6 };
 
-/** Hedonic components + trees fitted on `sales` (the kernel, blend and FSD are set afterwards). */
+/**
+ * Model inputs of `subjects`, each as of its closing date with the neighbourhood summary built from
+ * sales strictly before it (history + earlier subjects): exactly what valueProperty sees later.
+ */
+export function featureRows(
+  history: readonly SoldProperty[],
+  subjects: readonly SoldProperty[],
+  partialModel: AvmModel,
+): number[][] {
+  const candidateLists = candidatesAsOf(history, subjects);
+  return subjects.map((sale, i) => {
+    const subject = attributesOf(sale);
+    const candidates = candidateLists[i] ?? [];
+    const selection = selectComps(subject, candidates, {
+      asOfDate: sale.closingDate,
+      adjustmentRates: partialModel.adjustmentRates,
+      marketIndex: partialModel.marketIndex,
+    });
+    const neighbourhood = summarizeNeighbourhood(
+      subject,
+      candidates,
+      partialModel,
+      sale.closingDate,
+      selection,
+    );
+    return modelFeatures(subject, {
+      asOfDate: sale.closingDate,
+      zipEffects: partialModel.zipEffects,
+      imputation: partialModel.imputation,
+      neighbourhood,
+    }).values;
+  });
+}
+
+/** Hedonic components + trees fitted on `sales` (the blend and FSD are set afterwards). */
 function fitModel(
   sales: readonly SoldProperty[],
   options: AvmTrainingOptions,
@@ -164,45 +197,17 @@ function fitModel(
 ): AvmModel {
   const log = options.log ?? (() => {});
   const hedonic = fitHedonic(sales);
-  // NaN marks unknown values so the imputation medians are taken over known values only.
-  const context = { zipEffects: hedonic.zipEffects, imputation: MODEL_FEATURE_NAMES.map(() => Number.NaN) };
-  const rawRows = sales.map((sale) => modelFeatures(sale, { ...context, asOfDate: sale.closingDate }).values);
-  const imputation = MODEL_FEATURE_NAMES.map((_, j) =>
-    Number(median(rawRows.map((row) => row[j] ?? Number.NaN).filter(Number.isFinite)).toFixed(5)),
-  );
-  for (const row of rawRows) row.forEach((value, j) => {
-    if (!Number.isFinite(value)) row[j] = imputation[j] ?? 0;
-  });
-  const targets = sales.map(
-    (sale) => Math.log(sale.closingPrice) - marketLogLevel(hedonic.marketIndex, sale.closingDate),
-  );
-  const validationData = validation
-    ? {
-        rows: validation.map(
-          (sale) => modelFeatures(sale, { ...context, imputation, asOfDate: sale.closingDate }).values,
-        ),
-        targets: validation.map(
-          (sale) => Math.log(sale.closingPrice) - marketLogLevel(hedonic.marketIndex, sale.closingDate),
-        ),
-      }
-    : undefined;
-  const started = Date.now();
-  const { model: gbt, validationCurve } = trainGbt(rawRows, targets, options.gbt, validationData, (progress) => {
-    if (progress.tree % 100 === 0) {
-      const validationText = progress.validationRmse === null ? "" : ` validation rmse ${progress.validationRmse.toFixed(4)}`;
-      log(`  tree ${progress.tree}: train rmse ${progress.trainRmse.toFixed(4)}${validationText}`);
-    }
-  });
-  if (validationCurve.length > 0) {
-    const best = validationCurve.indexOf(Math.min(...validationCurve));
-    log(`  best validation rmse at tree ${best + 1}; trained in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  }
   const dates = sales.map((sale) => sale.closingDate).sort();
-  return {
+  const model: AvmModel = {
     modelVersion: options.modelVersion,
     featureVersion: FEATURE_VERSION,
     createdAt: options.createdAt ?? new Date().toISOString(),
-    training: { from: dates[0] ?? "", to: dates[dates.length - 1] ?? "", sales: sales.length, seed: options.gbt.seed },
+    training: {
+      from: dates[0] ?? "",
+      to: dates[dates.length - 1] ?? "",
+      sales: sales.length,
+      seeds: options.ensembleSeeds,
+    },
     validation: {
       from: "",
       to: "",
@@ -215,22 +220,127 @@ function fitModel(
       gbtOnlyMdape: Number.NaN,
     },
     featureNames: [...MODEL_FEATURE_NAMES],
-    imputation,
+    // NaN marks unknown values so the imputation medians are taken over known values only.
+    imputation: MODEL_FEATURE_NAMES.map(() => Number.NaN),
     zipEffects: hedonic.zipEffects,
     marketIndex: hedonic.marketIndex,
     adjustmentRates: hedonic.adjustmentRates,
-    residualKernel: PLACEHOLDER_KERNEL,
     compsBlendWeight: 0,
     fsd: PLACEHOLDER_FSD,
-    gbt: compactGbt(gbt),
+    gbt: { baseScore: 0, trees: [] },
   };
+  const medians = (rows: number[][]) =>
+    MODEL_FEATURE_NAMES.map((_, j) =>
+      Number(median(rows.map((row) => row[j] ?? Number.NaN).filter(Number.isFinite)).toFixed(5)),
+    );
+  const targets = sales.map(
+    (sale) => Math.log(sale.closingPrice) - marketLogLevel(hedonic.marketIndex, sale.closingDate),
+  );
+
+  const rawRows = featureRows([], sales, model);
+  const imputation = medians(rawRows);
+  const impute = (rows: number[][]) => {
+    for (const row of rows) {
+      row.forEach((value, j) => {
+        if (!Number.isFinite(value)) row[j] = imputation[j] ?? 0;
+      });
+    }
+    return rows;
+  };
+  impute(rawRows);
+  const validationData = validation
+    ? {
+        rows: impute(featureRows(sales, validation, model)),
+        targets: validation.map(
+          (sale) => Math.log(sale.closingPrice) - marketLogLevel(hedonic.marketIndex, sale.closingDate),
+        ),
+      }
+    : undefined;
+  const started = Date.now();
+  const members = options.ensembleSeeds.map((seed) => {
+    const { model: member, validationCurve } = trainGbt(
+      rawRows,
+      targets,
+      { ...options.gbt, seed },
+      validationData,
+      (progress) => {
+        if (progress.tree % 100 === 0) {
+          const validationText =
+            progress.validationRmse === null ? "" : ` validation rmse ${progress.validationRmse.toFixed(4)}`;
+          log(
+            `  seed ${seed} tree ${progress.tree}: train rmse ${progress.trainRmse.toFixed(4)}${validationText}`,
+          );
+        }
+      },
+    );
+    if (validationCurve.length > 0) {
+      const best = validationCurve.indexOf(Math.min(...validationCurve));
+      log(`  seed ${seed}: best validation rmse at tree ${best + 1}`);
+    }
+    return member;
+  });
+  log(`  ${members.length} x ${options.gbt.trees} trees in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const gbt = averageGbts(members);
+  return { ...model, imputation, gbt: compactGbt(gbt) };
 }
 
-/** Absolute-log-error regression for the FSD, then a scale so 68% of validation sales are covered. */
-function calibrateFsd(model: AvmModel, records: readonly BacktestRecord[]): FsdCalibration {
+/** Attributes masked in the degraded validation copies (those other markets may lack). */
+const MASKABLE_ATTRIBUTES = [
+  "grade",
+  "conditionRating",
+  "viewRating",
+  "waterfront",
+  "yearBuilt",
+  "lotSize",
+  "sqftAbove",
+  "sqftBasement",
+  "bathrooms",
+  "bedrooms",
+  "floors",
+  "zip",
+] as const;
+
+/**
+ * Degraded copies of the validation valuations: King County records are complete and dense, so
+ * without them the FSD model could not learn how much missing attributes or missing comps cost.
+ * Every sale is revalued once with 1-8 attributes masked (seeded) and once with no candidates.
+ */
+function degradedRecords(
+  history: readonly SoldProperty[],
+  validation: readonly SoldProperty[],
+  model: AvmModel,
+  seed: number,
+): BacktestRecord[] {
+  const random = seededRandom(seed);
+  const candidateLists = candidatesAsOf(history, validation);
+  const records: BacktestRecord[] = [];
+  validation.forEach((sale, i) => {
+    const masked: Record<string, unknown> = { ...attributesOf(sale) };
+    const maskCount = 1 + Math.floor(random() * 8);
+    const order = MASKABLE_ATTRIBUTES.map((name) => ({ name, key: random() })).sort((a, b) => a.key - b.key);
+    for (const { name } of order.slice(0, maskCount)) masked[name] = null;
+    const maskedSubject = masked as unknown as PropertyAttributes;
+    records.push({
+      sale,
+      valuation: valueProperty(maskedSubject, candidateLists[i] ?? [], model, sale.closingDate),
+    });
+    records.push({ sale, valuation: valueProperty(attributesOf(sale), [], model, sale.closingDate) });
+  });
+  return records;
+}
+
+/**
+ * FSD model: ridge regression of ln|log error| on fsdDesign over the validation valuations plus
+ * their degraded copies (learns the effect of missing data and comps), then a scale so that 68% of
+ * the real (complete) validation sales fall within estimate ± FSD.
+ */
+function calibrateFsd(
+  records: readonly BacktestRecord[],
+  degraded: readonly BacktestRecord[],
+): FsdCalibration {
   const rows: number[][] = [];
   const targets: number[] = [];
-  for (const record of records) {
+  for (const record of [...records, ...degraded]) {
     if (!record.valuation) continue;
     const error = Math.abs(Math.log(record.valuation.estimate / record.sale.closingPrice));
     rows.push(fsdDesign(record.valuation.diagnostics, record.valuation.missingAttributes.length));
@@ -256,40 +366,54 @@ function calibrateFsd(model: AvmModel, records: readonly BacktestRecord[]): FsdC
 
 /**
  * Trains the AVM on `sales` (all must precede the period it will be evaluated on):
- * 1. fit on all but the last two months, tune the residual kernel and comps blend on those two
+ * 1. fit on all but the last two months, tune the comps blend weight on those two
  *    months by backtest (each validation sale valued only from earlier sales), and calibrate FSD;
- * 2. refit hedonic + trees on all sales, keeping the tuned kernel/blend/FSD.
+ * 2. refit hedonic + trees on all sales, keeping the tuned blend and FSD.
  */
 export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTrainingOptions): AvmModel {
   const log = options.log ?? (() => {});
-  const sales = [...inputSales].sort((a, b) => (a.closingDate < b.closingDate ? -1 : a.closingDate > b.closingDate ? 1 : 0));
+  const sales = [...inputSales].sort((a, b) =>
+    a.closingDate < b.closingDate ? -1 : a.closingDate > b.closingDate ? 1 : 0,
+  );
   const months = [...new Set(sales.map((sale) => monthOf(sale.closingDate)))].sort();
   const validationFromMonth = options.validationFromMonth ?? months[Math.max(1, months.length - 2)] ?? "";
   const fitSales = sales.filter((sale) => monthOf(sale.closingDate) < validationFromMonth);
   const validationSales = sales.filter((sale) => monthOf(sale.closingDate) >= validationFromMonth);
-  log(`validation slice: ${validationFromMonth}.. (${validationSales.length} sales), fit on ${fitSales.length}`);
+  log(
+    `validation slice: ${validationFromMonth}.. (${validationSales.length} sales), fit on ${fitSales.length}`,
+  );
 
   const stageOne = fitModel(fitSales, options, validationSales);
-  const cache = new Map<string, number>();
-  let best: { kernel: ResidualKernel; blend: number; records: BacktestRecord[]; mdape: number } | null = null;
-  for (const kernel of options.kernelGrid) {
-    for (const blend of options.compsBlendWeights) {
-      const candidate = { ...stageOne, residualKernel: kernel, compsBlendWeight: blend };
-      const records = backtest(fitSales, validationSales, candidate, {}, cache);
-      const metrics = accuracyMetrics(
-        records.map((r) => ({ price: r.sale.closingPrice, estimate: r.valuation?.estimate ?? null, fsd: null })),
-      );
-      log(
-        `  kernel h=${kernel.bandwidthKm}km t½=${kernel.halfLifeDays}d λ=${kernel.shrinkage} blend=${blend}: MdAPE ${(100 * metrics.mdape).toFixed(2)}% PPE10 ${(100 * metrics.ppe10).toFixed(1)}%`,
-      );
-      if (best === null || metrics.mdape < best.mdape) best = { kernel, blend, records, mdape: metrics.mdape };
+  const records = backtest(fitSales, validationSales, stageOne);
+  let blend = 0;
+  let bestMdape = Number.POSITIVE_INFINITY;
+  for (const weight of options.compsBlendWeights) {
+    const metrics = accuracyMetrics(
+      records.map((r) => ({
+        price: r.sale.closingPrice,
+        estimate: r.valuation
+          ? blendEstimates(
+              r.valuation.diagnostics.modelEstimate,
+              r.valuation.diagnostics.compsEstimate,
+              weight,
+            )
+          : null,
+        fsd: null,
+      })),
+    );
+    log(
+      `  comps blend weight ${weight}: MdAPE ${(100 * metrics.mdape).toFixed(2)}% PPE10 ${(100 * metrics.ppe10).toFixed(1)}%`,
+    );
+    if (metrics.mdape < bestMdape) {
+      bestMdape = metrics.mdape;
+      blend = weight;
     }
   }
-  if (best === null) throw new Error("trainAvm: empty kernel grid");
-  const tuned = { ...stageOne, residualKernel: best.kernel, compsBlendWeight: best.blend };
-  const fsd = calibrateFsd(tuned, best.records);
+  const tuned = { ...stageOne, compsBlendWeight: blend };
+  const tunedRecords = backtest(fitSales, validationSales, tuned);
+  const fsd = calibrateFsd(tunedRecords, degradedRecords(fitSales, validationSales, tuned, options.gbt.seed));
   const calibrated = { ...tuned, fsd };
-  const validationRecords = backtest(fitSales, validationSales, calibrated, {}, cache);
+  const validationRecords = backtest(fitSales, validationSales, calibrated);
   const validationMetrics = accuracyMetrics(
     validationRecords.map((r) => ({
       price: r.sale.closingPrice,
@@ -324,8 +448,7 @@ export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTraini
       fsdCoverage: round4(validationMetrics.fsdCoverage),
       gbtOnlyMdape: round4(gbtOnly.mdape),
     },
-    residualKernel: best.kernel,
-    compsBlendWeight: best.blend,
+    compsBlendWeight: blend,
     fsd,
   };
 }

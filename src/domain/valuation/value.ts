@@ -1,26 +1,23 @@
-import type { PropertyAttributes, SoldProperty } from "../features/index.ts";
-import { type Comp, selectComps } from "./comps.ts";
+import type { NeighbourhoodSummary, PropertyAttributes, SoldProperty } from "../features/index.ts";
+import { type Comp, type CompSelection, selectComps } from "./comps.ts";
 import { daysBetween, haversineKm } from "./geo.ts";
-import { type AvmModel, predictLogPrice } from "./model.ts";
+import { type AvmModel, marketLogLevel, predictLogPrice } from "./model.ts";
 
 export type ValuationMethod =
-  /** Model + spatial residual correction from nearby earlier sales + adjusted-comps blend. */
+  /** Learned model fed with the comps/neighbourhood summary, blended with the adjusted-comps estimate. */
   | "model+comps"
-  /** No usable nearby sale: the learned model alone (wider FSD). */
+  /** No usable earlier sale nearby: the learned model on property attributes alone (wider FSD). */
   | "model-only";
 
 export interface ValuationDiagnostics {
-  /** The learned model's estimate before any comps correction. */
+  /** The learned model's estimate (already informed by the neighbourhood features). */
   modelEstimate: number;
-  /** ln-price correction applied from nearby sales' model residuals. */
-  residualCorrection: number;
   /** Adjusted-comps estimate, or null without comps. */
   compsEstimate: number | null;
-  /** Weighted standard deviation of the neighbours' ln residuals. */
-  residualDispersion: number;
-  /** Kish effective number of neighbours, (Σw)²/Σw². */
-  effectiveNeighbours: number;
-  neighboursUsed: number;
+  /** Standard deviation of the comps' adjusted ln prices (0 without comps). */
+  compsDispersion: number;
+  compsMeanDistanceKm: number | null;
+  neighbourhood: NeighbourhoodSummary;
 }
 
 export interface Valuation {
@@ -41,23 +38,96 @@ export interface Valuation {
   diagnostics: ValuationDiagnostics;
 }
 
-export interface ValuationOptions {
-  /**
-   * Cache of the model's ln price per candidate sale id (at its own closing date). The value
-   * depends only on the sale and the model, so a batch caller (backtest) may share one map per model.
-   */
-  candidatePredictionCache?: Map<string, number>;
-  maxComps?: number;
+/** Recent sales this close describe the immediate neighbourhood (price level, typical size and lot). */
+const LOCAL_RADIUS_KM = 2;
+const LOCAL_MAX_AGE_DAYS = 365;
+const LOCAL_NEIGHBOURS = 15;
+const NEAREST_NEIGHBOURS = 5;
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+/**
+ * Summary of the earlier sales around the subject that the learned model takes as features
+ * (a stacked comps model): adjusted-comps level and spread, local deflated $/sqft, typical size/lot.
+ */
+export function summarizeNeighbourhood(
+  subject: PropertyAttributes,
+  candidates: readonly SoldProperty[],
+  model: AvmModel,
+  asOfDate: string,
+  selection: CompSelection,
+): NeighbourhoodSummary {
+  const comps = selection.comps;
+  let compsDispersion: number | null = null;
+  let compsMeanDistanceKm: number | null = null;
+  if (comps.length > 0) {
+    const logs = comps.map((comp) => Math.log(comp.adjustedPrice));
+    const mean = logs.reduce((sum, v) => sum + v, 0) / logs.length;
+    compsDispersion = Math.sqrt(logs.reduce((sum, v) => sum + (v - mean) ** 2, 0) / logs.length);
+    compsMeanDistanceKm = comps.reduce((sum, comp) => sum + comp.distanceKm, 0) / comps.length;
+  }
+  const local: { sale: SoldProperty; distanceKm: number }[] = [];
+  if (subject.latitude !== null && subject.longitude !== null) {
+    for (const sale of candidates) {
+      if (sale.latitude === null || sale.longitude === null || !(sale.closingPrice > 0)) continue;
+      const ageDays = daysBetween(sale.closingDate, asOfDate);
+      if (!(ageDays > 0) || ageDays > LOCAL_MAX_AGE_DAYS) continue;
+      const distanceKm = haversineKm(subject.latitude, subject.longitude, sale.latitude, sale.longitude);
+      if (distanceKm <= LOCAL_RADIUS_KM) local.push({ sale, distanceKm });
+    }
+  }
+  local.sort((a, b) => a.distanceKm - b.distanceKm || (a.sale.id < b.sale.id ? -1 : 1));
+
+  const nearest = local.slice(0, LOCAL_NEIGHBOURS).map((entry) => entry.sale);
+  const withSqft = nearest.filter((sale) => sale.sqft !== null && sale.sqft > 0);
+  const deflatedLogPricePerSqft = withSqft.map(
+    (sale) =>
+      Math.log(sale.closingPrice / (sale.sqft ?? 1)) - marketLogLevel(model.marketIndex, sale.closingDate),
+  );
+  return {
+    compsLogPrice:
+      selection.estimate !== null
+        ? Math.log(selection.estimate) - marketLogLevel(model.marketIndex, asOfDate)
+        : null,
+    compsCount: comps.length,
+    compsDispersion,
+    compsMeanDistanceKm,
+    localLogPricePerSqft: median(deflatedLogPricePerSqft),
+    nearestLogPricePerSqft: median(deflatedLogPricePerSqft.slice(0, NEAREST_NEIGHBOURS)),
+    localMedianGrade: median(nearest.flatMap((sale) => (sale.grade !== null ? [sale.grade] : []))),
+    localMedianYearBuilt: median(
+      nearest.flatMap((sale) => (sale.yearBuilt !== null ? [sale.yearBuilt] : [])),
+    ),
+    localMedianSqft: median(withSqft.map((sale) => sale.sqft ?? 0)),
+    localMedianLotSize: median(
+      nearest.filter((sale) => sale.lotSize !== null && sale.lotSize > 0).map((sale) => sale.lotSize ?? 0),
+    ),
+    nearestSaleKm: local[0]?.distanceKm ?? null,
+  };
 }
 
 /** Inputs of the FSD model, in FsdCalibration.coefficients order. */
 export function fsdDesign(diagnostics: ValuationDiagnostics, missingCount: number): number[] {
+  const disagreement =
+    diagnostics.compsEstimate !== null
+      ? Math.abs(Math.log(diagnostics.modelEstimate / diagnostics.compsEstimate))
+      : 0;
+  const compsCount = diagnostics.neighbourhood.compsCount;
   return [
     1,
-    Math.log(diagnostics.residualDispersion + 0.03),
-    Math.log(1 + diagnostics.effectiveNeighbours),
+    Math.log(diagnostics.compsDispersion + 0.03),
+    Math.log(1 + compsCount),
     missingCount,
-    diagnostics.neighboursUsed === 0 ? 1 : 0,
+    compsCount === 0 ? 1 : 0,
+    Math.log(disagreement + 0.02),
+    Math.log((diagnostics.compsMeanDistanceKm ?? 5) + 0.2),
   ];
 }
 
@@ -77,97 +147,50 @@ export function confidenceFromFsd(fsd: number): { confidence: number; band: "hig
   return { confidence, band };
 }
 
-function hasLocation(p: PropertyAttributes): p is PropertyAttributes & { latitude: number; longitude: number } {
-  return p.latitude !== null && p.longitude !== null;
-}
-
-interface Neighbour {
-  residual: number;
-  weight: number;
+/** Combines model and comps in log space with the artifact's blend weight. */
+export function blendEstimates(
+  modelEstimate: number,
+  compsEstimate: number | null,
+  compsWeight: number,
+): number {
+  if (compsEstimate === null) return modelEstimate;
+  return Math.exp((1 - compsWeight) * Math.log(modelEstimate) + compsWeight * Math.log(compsEstimate));
 }
 
 /**
- * Values `subject` at `asOfDate` from the learned model, corrected by nearby earlier sales:
- * 1. the model predicts ln(price) (features + monthly market level);
- * 2. nearby sales closed strictly before `asOfDate` give model residuals, averaged with distance and
- *    recency decay and shrunk toward 0 (a kriging-like local correction that also tracks the market
- *    drift after the training period);
- * 3. the adjusted-comps estimate (selectComps) is blended in log space with the model weight;
- * 4. FSD comes from the calibrated model of residual dispersion, neighbour count and missing data.
- * Always returns an estimate; without location or neighbours the FSD widens.
+ * Values `subject` at `asOfDate`:
+ * 1. selectComps picks the most similar recent nearby sales (strictly before `asOfDate`) and adjusts them;
+ * 2. the comps and the local sales are summarized into neighbourhood features;
+ * 3. the learned model predicts ln(price) from property + neighbourhood features + market level;
+ * 4. the model and the adjusted-comps estimate are blended (weight tuned on validation);
+ * 5. FSD comes from the calibrated model of comps dispersion/count/distance, model-comps
+ *    disagreement and missing attributes.
+ * Always returns an estimate; without location or earlier sales nearby the FSD widens. The comp
+ * selection uses its defaults on purpose: the model was trained on features built with them.
  */
 export function valueProperty(
   subject: PropertyAttributes,
   candidates: readonly SoldProperty[],
   model: AvmModel,
   asOfDate: string,
-  options: ValuationOptions = {},
 ): Valuation {
-  const subjectPrediction = predictLogPrice(model, subject, asOfDate);
-  const kernel = model.residualKernel;
-  const cache = options.candidatePredictionCache;
-
-  const nearby: { sale: SoldProperty; distanceKm: number; ageDays: number }[] = [];
-  if (hasLocation(subject)) {
-    for (const sale of candidates) {
-      if (sale.latitude === null || sale.longitude === null || !(sale.closingPrice > 0)) continue;
-      const ageDays = daysBetween(sale.closingDate, asOfDate);
-      if (!(ageDays > 0) || ageDays > kernel.maxAgeDays) continue;
-      const distanceKm = haversineKm(subject.latitude, subject.longitude, sale.latitude, sale.longitude);
-      if (distanceKm > kernel.maxDistanceKm) continue;
-      nearby.push({ sale, distanceKm, ageDays });
-    }
-  }
-  nearby.sort((a, b) => a.distanceKm - b.distanceKm || (a.sale.id < b.sale.id ? -1 : 1));
-  const neighbours: Neighbour[] = nearby.slice(0, kernel.maxNeighbours).map(({ sale, distanceKm, ageDays }) => {
-    let predicted = cache?.get(sale.id);
-    if (predicted === undefined) {
-      predicted = predictLogPrice(model, sale, sale.closingDate).logPrice;
-      cache?.set(sale.id, predicted);
-    }
-    return {
-      residual: Math.log(sale.closingPrice) - predicted,
-      weight: Math.exp(-distanceKm / kernel.bandwidthKm) * 0.5 ** (ageDays / kernel.halfLifeDays),
-    };
-  });
-
-  let weightSum = 0;
-  let weightSquaredSum = 0;
-  let weightedResidual = 0;
-  for (const neighbour of neighbours) {
-    weightSum += neighbour.weight;
-    weightSquaredSum += neighbour.weight ** 2;
-    weightedResidual += neighbour.weight * neighbour.residual;
-  }
-  const residualCorrection = weightedResidual / (weightSum + kernel.shrinkage);
-  const residualMean = weightSum > 0 ? weightedResidual / weightSum : 0;
-  let dispersion = 0;
-  for (const neighbour of neighbours) dispersion += neighbour.weight * (neighbour.residual - residualMean) ** 2;
-  const residualDispersion = weightSum > 0 ? Math.sqrt(dispersion / weightSum) : 0;
-  const effectiveNeighbours = weightSquaredSum > 0 ? weightSum ** 2 / weightSquaredSum : 0;
-
   const selection = selectComps(subject, candidates, {
     asOfDate,
     adjustmentRates: model.adjustmentRates,
     marketIndex: model.marketIndex,
-    ...(options.maxComps !== undefined ? { maxComps: options.maxComps } : {}),
   });
-  const correctedLog = subjectPrediction.logPrice + residualCorrection;
-  const finalLog =
-    selection.estimate !== null
-      ? (1 - model.compsBlendWeight) * correctedLog + model.compsBlendWeight * Math.log(selection.estimate)
-      : correctedLog;
-
+  const neighbourhood = summarizeNeighbourhood(subject, candidates, model, asOfDate, selection);
+  const prediction = predictLogPrice(model, subject, asOfDate, neighbourhood);
+  const modelEstimate = Math.exp(prediction.logPrice);
+  const estimate = blendEstimates(modelEstimate, selection.estimate, model.compsBlendWeight);
   const diagnostics: ValuationDiagnostics = {
-    modelEstimate: Math.exp(subjectPrediction.logPrice),
-    residualCorrection,
+    modelEstimate,
     compsEstimate: selection.estimate,
-    residualDispersion,
-    effectiveNeighbours,
-    neighboursUsed: neighbours.length,
+    compsDispersion: neighbourhood.compsDispersion ?? 0,
+    compsMeanDistanceKm: neighbourhood.compsMeanDistanceKm,
+    neighbourhood,
   };
-  const fsd = fsdFromDesign(model, fsdDesign(diagnostics, subjectPrediction.missing.length));
-  const estimate = Math.exp(finalLog);
+  const fsd = fsdFromDesign(model, fsdDesign(diagnostics, prediction.missing.length));
   const { confidence, band } = confidenceFromFsd(fsd);
   return {
     estimate,
@@ -178,9 +201,9 @@ export function valueProperty(
     confidenceBand: band,
     modelVersion: model.modelVersion,
     compsUsed: selection.comps.length,
-    method: neighbours.length > 0 ? "model+comps" : "model-only",
+    method: selection.comps.length > 0 ? "model+comps" : "model-only",
     comps: selection.comps,
-    missingAttributes: subjectPrediction.missing,
+    missingAttributes: prediction.missing,
     diagnostics,
   };
 }
