@@ -1,11 +1,9 @@
-// The AVM artifact the Worker serves, bundled as JSON (no training at request time) and parsed once per isolate
-// by module evaluation. avm-model.json is a 40-tree artifact trained with `node scripts/avm-train.ts --trees 40`
-// on the King County sales through 2014-11-30; it stands in until feat/avm publishes models/avm-v1.json, when
-// only the import below changes.
+// The AVM artifact the Worker serves (models/, written by `npm run avm:train`), bundled as JSON: no training at
+// request time, and parsed once per isolate by module evaluation.
 
+import artifact from "../../models/avm-v1.json" with { type: "json" };
 import { FEATURE_VERSION } from "../domain/features/index.ts";
 import type { AvmModel } from "../domain/valuation/index.ts";
-import artifact from "./avm-model.json" with { type: "json" };
 
 export function checkedModel(candidate: AvmModel): AvmModel {
   // Vectors and models of different feature versions must never be mixed (domain/features).
