@@ -96,13 +96,15 @@ export function vectorItemOf(property: IndexableProperty): VectorItem {
 /**
  * Brings the index up to date after property writes: deleted properties leave it, every other one is
  * (re-)embedded with the current FEATURE_VERSION. The pipeline and the properties API call this after
- * their write has committed; it is idempotent, so a retried message or request may call it again.
+ * their write has committed, with the index or with the request's settings and database (a drizzle
+ * `properties` row is an IndexableProperty); it is idempotent, so a retried message or request may call it again.
  */
 export async function indexProperties(
-  index: VectorIndex,
+  target: VectorIndex | { settings: Settings; db: Database },
   tenantId: string,
   properties: readonly IndexableProperty[],
 ): Promise<{ upserted: number; deleted: number }> {
+  const index = "settings" in target ? createVectorIndex(target.settings, target.db) : target;
   const removed = properties
     .filter((property) => property.status === "deleted")
     .map((property) => property.id);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client.ts";
+import type { properties as propertiesTable } from "../../src/db/schema.ts";
 import { FEATURE_VERSION } from "../../src/domain/features/index.ts";
+import { loadSettings } from "../../src/env.ts";
 import { type IndexableProperty, indexProperties } from "../../src/vector/index.ts";
 import { createPgVectorIndex } from "../../src/vector/pgvector.ts";
 import { testEnv } from "../helpers/env.ts";
@@ -51,7 +53,12 @@ describe("indexProperties", () => {
       propertyType: row.property_type,
     }));
     expect(await indexProperties(index, tenant.id, properties)).toEqual({ upserted: 2, deleted: 0 });
-    expect(await indexProperties(index, tenant.id, properties)).toEqual({ upserted: 2, deleted: 0 });
+    const settings = loadSettings(testEnv);
+    const db = createDatabase({ url: testEnv.DATABASE_URL, timeoutMs: 5_000 });
+    expect(await indexProperties({ settings, db }, tenant.id, properties)).toEqual({
+      upserted: 2,
+      deleted: 0,
+    });
     const stored =
       await adminSql()`select property_id, feature_version, array_length(embedding, 1) as dimension
       from property_embeddings where tenant_id = ${tenant.id} order by property_id`;
@@ -67,3 +74,8 @@ describe("indexProperties", () => {
     expect(remaining).toEqual([{ property_id: soldId }]);
   });
 });
+
+// A drizzle properties row is what the properties API holds after a write: it must be indexable as is.
+type DrizzleRowIsIndexable = typeof propertiesTable.$inferSelect extends IndexableProperty ? true : never;
+const drizzleRowIsIndexable: DrizzleRowIsIndexable = true;
+void drizzleRowIsIndexable;
