@@ -59,11 +59,14 @@ export interface VectorIndex {
 
 export const MAX_QUERY_LIMIT = 1000;
 
+// One function object for the isolate: the Qdrant client caches per fetch implementation.
+const globalFetch: typeof fetch = (input, init) => fetch(input, init);
+
 /** The index the settings choose; `fetcher` lets tests stand in for Qdrant's HTTP API. */
 export function createVectorIndex(
   settings: Settings,
   db: Database,
-  fetcher: typeof fetch = (input, init) => fetch(input, init),
+  fetcher: typeof fetch = globalFetch,
 ): VectorIndex {
   if (settings.vector.index === "qdrant") {
     const qdrant = settings.vector.qdrant;

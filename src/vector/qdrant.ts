@@ -102,11 +102,15 @@ export function qdrantFilterOf(tenantId: string, options: VectorQueryOptions, no
   return { must };
 }
 
+// Collections known to exist, per fetch implementation and collection URL: an index is built per request, but the
+// collection and its payload indexes are checked once per isolate.
+const readyCollections = new WeakMap<typeof fetch, Map<string, Promise<void>>>();
+
 export function createQdrantIndex(options: QdrantOptions): VectorIndex {
   const base = options.url.replace(/\/+$/, "");
   const collectionPath = `/collections/${encodeURIComponent(options.collection)}`;
   const backoffBaseMs = options.backoffBaseMs ?? 100;
-  let collectionReady: Promise<void> | undefined;
+  const readyKey = `${base}${collectionPath}`;
 
   async function attempt<T>(method: string, path: string, body: unknown, signal: AbortSignal): Promise<T> {
     let response: Response;
@@ -184,11 +188,19 @@ export function createQdrantIndex(options: QdrantOptions): VectorIndex {
   }
 
   function ensureCollection(): Promise<void> {
-    collectionReady ??= createCollection().catch((error: unknown) => {
-      collectionReady = undefined;
+    let ready = readyCollections.get(options.fetch);
+    if (!ready) {
+      ready = new Map();
+      readyCollections.set(options.fetch, ready);
+    }
+    const known = ready.get(readyKey);
+    if (known) return known;
+    const created = createCollection().catch((error: unknown) => {
+      ready.delete(readyKey);
       throw error;
     });
-    return collectionReady;
+    ready.set(readyKey, created);
+    return created;
   }
 
   return {

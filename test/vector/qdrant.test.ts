@@ -94,7 +94,7 @@ describe("Qdrant client", () => {
     ).toEqual([]);
   });
 
-  it("creates the collection only once per isolate and not when it exists", async () => {
+  it("checks and creates the collection once per isolate, however many index objects are built", async () => {
     const stub = createQdrantStub({ apiKey: API_KEY });
     const tenantId = crypto.randomUUID();
     const vector = propertyFeatures(itemOfAttributes());
@@ -104,6 +104,9 @@ describe("Qdrant client", () => {
     await second.query(tenantId, vector, { limit: 1 });
     const creates = stub.requests.filter((request) => request.route === "PUT /collections/{collection_name}");
     expect(creates).toHaveLength(1);
+    expect(stub.requests.filter((request) => request.route.endsWith("/exists"))).toHaveLength(1);
+    const otherCollection = stubbedIndex(stub, { collection: "properties_staging" });
+    await otherCollection.query(tenantId, vector, { limit: 1 });
     expect(stub.requests.filter((request) => request.route.endsWith("/exists"))).toHaveLength(2);
   });
 
