@@ -8,7 +8,7 @@ import { CompSchema, PropertyIdParamsSchema } from "../valuation/schemas.ts";
 const CompsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(25).default(8).openapi({ example: 8 }),
   radiusKm: z.coerce.number().positive().max(25).default(1.5).openapi({ example: 1.5 }),
-  soldWithinDays: z.coerce.number().int().min(1).max(3650).default(365).openapi({ example: 365 }),
+  soldWithinDays: z.coerce.number().int().min(1).max(10_950).default(365).openapi({ example: 365 }),
 });
 
 const CompsResponseSchema = z
