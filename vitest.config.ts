@@ -35,13 +35,16 @@ export default defineConfig({
                 // Hundreds of concurrent calls queue on one object on a shared 2-core machine; a timeout there
                 // would fail open and break the exact counts the tests check. Fault tests set their own.
                 RATE_LIMIT_TIMEOUT_MS: "2000",
+                // The live Qdrant contract run (skipped when unset).
+                QDRANT_LIVE_URL: process.env.QDRANT_URL ?? "",
+                QDRANT_LIVE_API_KEY: process.env.QDRANT_API_KEY ?? "",
               },
             },
           })),
         ],
         test: {
           name: "worker",
-          include: ["test/{unit,routes,security,durable-objects,queues}/**/*.test.ts"],
+          include: ["test/{unit,routes,security,durable-objects,queues,vector}/**/*.test.ts"],
           globalSetup: ["test/helpers/global-setup.ts"],
           // A file's first request starts the Worker and its first Durable Objects; with several files in
           // parallel on a shared 2-core machine that alone has taken longer than vitest's default 5 s.

@@ -6,10 +6,12 @@ import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
+import { compsRouter } from "./routes/comps/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { ingestRouter, prospectsRouter } from "./routes/ingest/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
 import { usersRouter } from "./routes/users/index.ts";
+import { valuationRouter } from "./routes/valuation/index.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
@@ -30,6 +32,8 @@ export function createApp() {
   app.route("/api/v1", usersRouter());
   app.route("/api/v1/prospects", prospectsRouter());
   app.route("/api/v1/ingest", ingestRouter());
+  app.route("/api/v1/properties", compsRouter());
+  app.route("/api/v1", valuationRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

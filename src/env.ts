@@ -80,6 +80,23 @@ const settingsSchema = z.object({
     }),
   /** Optional secret: errors are reported to Sentry only when it is set (observability/sentry.ts). */
   sentryDsn: z.string().url().optional(),
+  vector: z
+    .object({
+      index: z.enum(["pgvector", "qdrant"]),
+      qdrant: z
+        .object({
+          url: z.string().url(),
+          apiKey: z.string().min(1).optional(),
+          collection: z.string().regex(/^[a-z0-9_-]{1,255}$/),
+          timeoutMs: z.coerce.number().int().min(100).max(30_000),
+          maxAttempts: z.coerce.number().int().min(1).max(10),
+        })
+        .optional(),
+    })
+    .refine((vector) => vector.index !== "qdrant" || vector.qdrant !== undefined, {
+      message: "VECTOR_INDEX=qdrant needs QDRANT_URL",
+      path: ["qdrant"],
+    }),
 });
 
 const guardedSettingsSchema = settingsSchema.superRefine((settings, ctx) => {
@@ -137,6 +154,19 @@ export function loadSettings(env: Env): Settings {
       httpTimeoutMs: env.OIDC_HTTP_TIMEOUT_MS,
     },
     sentryDsn: (env as Env & { SENTRY_DSN?: string }).SENTRY_DSN || undefined,
+    vector: {
+      index: env.VECTOR_INDEX || "pgvector",
+      qdrant: env.QDRANT_URL
+        ? {
+            url: env.QDRANT_URL,
+            // A secret (`wrangler secret put QDRANT_API_KEY`), so not among wrangler.toml's typed vars.
+            apiKey: (env as { QDRANT_API_KEY?: string }).QDRANT_API_KEY || undefined,
+            collection: `properties_${env.ENVIRONMENT}`,
+            timeoutMs: env.QDRANT_TIMEOUT_MS || "3000",
+            maxAttempts: env.QDRANT_MAX_ATTEMPTS || "4",
+          }
+        : undefined,
+    },
   });
   if (!parsed.success) {
     // Names the settings, never their values (the connection string carries a password).

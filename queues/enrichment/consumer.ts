@@ -5,10 +5,13 @@
 //                 backoff and jitter; permanent ones (schema or quality failures, constraint violations) are
 //                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ.
 // enrichment-dlq: records the message in ingest_failures (visible and resubmittable through the API) and acks.
+import { eq } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
-import { loadSettings } from "../../src/env.ts";
+import { properties } from "../../src/db/schema.ts";
+import { loadSettings, type Settings } from "../../src/env.ts";
 import type { PipelineDependencies } from "../../src/ingest/dependencies.ts";
 import { enrichProspect, recordFailure } from "../../src/ingest/enrich.ts";
+import { indexProperties } from "../../src/vector/index.ts";
 import { type EnrichmentMessage, enrichmentMessageSchema } from "./message.ts";
 
 /** Matches wrangler.toml's max_retries for the enrichment consumer. */
@@ -58,11 +61,32 @@ export async function consumeEnrichmentBatch(
   deps: PipelineDependencies,
 ): Promise<void> {
   const db = databaseFor(env);
+  const settings = loadSettings(env);
   // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
-  await Promise.all(batch.messages.map((message) => consumeOne(db, deps, message)));
+  await Promise.all(batch.messages.map((message) => consumeOne(db, settings, deps, message)));
 }
 
-async function consumeOne(db: Database, deps: PipelineDependencies, message: Message): Promise<void> {
+/**
+ * Hands a loaded property to the comps index. The property is committed whatever happens here, so a failure is
+ * logged, not retried: `npm run vector:backfill` re-embeds anything the index missed.
+ */
+async function indexLoadedProperty(db: Database, settings: Settings, tenantId: string, propertyId: string) {
+  try {
+    const [rows] = await db.withTenant(tenantId, (tx) => [
+      tx.select().from(properties).where(eq(properties.id, propertyId)),
+    ]);
+    await indexProperties({ settings, db }, tenantId, rows);
+  } catch (error) {
+    log("warn", "loaded property not indexed", { tenantId, propertyId, error: describe(error) });
+  }
+}
+
+async function consumeOne(
+  db: Database,
+  settings: Settings,
+  deps: PipelineDependencies,
+  message: Message,
+): Promise<void> {
   const body = parseMessage(message);
   if (!body) {
     message.ack();
@@ -71,7 +95,9 @@ async function consumeOne(db: Database, deps: PipelineDependencies, message: Mes
   const fields = { messageId: message.id, tenantId: body.tenantId, prospectId: body.prospectId };
   try {
     const outcome = await enrichProspect(db, deps, body);
-    if (outcome.kind === "tenant_inactive") {
+    if (outcome.kind === "loaded") {
+      await indexLoadedProperty(db, settings, body.tenantId, outcome.propertyId);
+    } else if (outcome.kind === "tenant_inactive") {
       await recordFailure(db, body, {
         reason: "tenant_inactive",
         error: "The tenant is suspended; the record was not enriched.",

@@ -6,9 +6,9 @@
 // statement hangs off that marker. A redelivered message, or a second consumer racing the first (it waits on the
 // marker's unique key, then finds it taken), writes nothing.
 //
-// The comps index (embedding + vector upsert) and the valuation are deliberately not called: they do not exist
-// on this branch. Their place is in consumeOne (queues/enrichment/consumer.ts), after enrichProspect answers
-// { kind: "loaded", propertyId }, i.e. after the upsert committed.
+// The comps index (embedding + vector upsert) is updated by consumeOne (queues/enrichment/consumer.ts) after
+// enrichProspect answers { kind: "loaded", propertyId }, i.e. after the upsert committed. Valuations are computed
+// on request (GET /properties/{id}/valuation), from the comps at that moment, so none is stored here.
 import { sql } from "drizzle-orm";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import type { Database } from "../db/client.ts";

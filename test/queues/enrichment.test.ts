@@ -93,6 +93,9 @@ describe("enrichment pipeline", () => {
     const [properties] = await sql`select count(*)::int as n, count(hazards)::int as with_hazards,
       count(latitude)::int as located from properties where tenant_id = ${tenant.id}`;
     expect(properties).toEqual({ n: 920, with_hazards: 920, located: 920 });
+    const [indexed] =
+      await sql`select count(*)::int as n from property_embeddings where tenant_id = ${tenant.id}`;
+    expect(indexed).toEqual({ n: 920 });
     const quarantined = await sql`select reasons from prospect_queue
       where tenant_id = ${tenant.id} and status = 'quarantined' and payload->>'zip' = 'ABCDE' limit 1`;
     expect(

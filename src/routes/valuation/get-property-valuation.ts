@@ -1,0 +1,39 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../middleware/auth.ts";
+import { recordValuation } from "../../observability/metrics.ts";
+import { servedAvmModel } from "../../services/avm-model.ts";
+import { valueStoredProperty } from "../../services/valuation.ts";
+import { problemResponses } from "../problem.ts";
+import { PropertyIdParamsSchema, ValuationSchema } from "./schemas.ts";
+
+export const getPropertyValuationRoute = createRoute({
+  method: "get",
+  path: "/properties/{id}/valuation",
+  tags: ["valuation"],
+  summary: "Automated valuation of a property today: estimate, range, FSD, confidence and the comps used",
+  middleware: [requireRole("viewer")] as const,
+  request: { params: PropertyIdParamsSchema },
+  responses: {
+    200: { description: "The valuation", content: { "application/json": { schema: ValuationSchema } } },
+    ...problemResponses(400, 401, 403, 404, 429, 503, 504),
+  },
+});
+
+export function registerGetPropertyValuation(app: OpenAPIHono<AppEnv>) {
+  app.openapi(getPropertyValuationRoute, async (c) => {
+    const started = performance.now();
+    const { id } = c.req.valid("param");
+    const tenantId = c.var.auth.tenantId;
+    const valuation = await valueStoredProperty(c.var.db, tenantId, id, servedAvmModel);
+    recordValuation(c.env.METRICS, {
+      modelVersion: valuation.modelVersion,
+      confidence: valuation.confidence,
+      fsd: valuation.fsd,
+      latencyMs: performance.now() - started,
+      tenantId,
+    });
+    c.header("Cache-Control", "private, no-store");
+    return c.json(valuation, 200);
+  });
+}

@@ -1,0 +1,70 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { PROPERTY_TYPES } from "../../db/schema.ts";
+import { requireRole } from "../../middleware/auth.ts";
+import { recordValuation } from "../../observability/metrics.ts";
+import { servedAvmModel } from "../../services/avm-model.ts";
+import { valueAdHocSubject } from "../../services/valuation.ts";
+import { problemResponses } from "../problem.ts";
+import { ValuationSchema } from "./schemas.ts";
+
+// The same ranges the properties table checks (migrations/0001), so an ad-hoc subject is one that could be stored.
+const ValuationSubjectSchema = z
+  .strictObject({
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    zip: z
+      .string()
+      .regex(/^[0-9]{5}(-[0-9]{4})?$/)
+      .nullable()
+      .default(null),
+    sqft: z.number().int().positive().max(1_000_000).nullable().default(null),
+    lotSize: z.number().int().nonnegative().max(100_000_000).nullable().default(null),
+    bedrooms: z.number().int().min(0).max(100).nullable().default(null),
+    bathrooms: z.number().min(0).max(100).multipleOf(0.5).nullable().default(null),
+    floors: z.number().min(0).max(200).nullable().default(null),
+    waterfront: z.boolean().nullable().default(null),
+    viewRating: z.number().int().min(0).max(4).nullable().default(null),
+    conditionRating: z.number().int().min(1).max(5).nullable().default(null),
+    grade: z.number().int().min(1).max(13).nullable().default(null),
+    sqftAbove: z.number().int().nonnegative().nullable().default(null),
+    sqftBasement: z.number().int().nonnegative().nullable().default(null),
+    yearBuilt: z.number().int().min(1600).max(2200).nullable().default(null),
+    yearRenovated: z.number().int().min(1600).max(2200).nullable().default(null),
+    propertyType: z.enum(PROPERTY_TYPES).nullable().default(null),
+  })
+  .openapi("ValuationSubject");
+
+export const postValuationRoute = createRoute({
+  method: "post",
+  path: "/valuations",
+  tags: ["valuation"],
+  summary:
+    "Values a subject described in the body against the tenant's sales (a read: nothing is stored but the log)",
+  middleware: [requireRole("viewer")] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: ValuationSubjectSchema } } },
+  },
+  responses: {
+    200: { description: "The valuation", content: { "application/json": { schema: ValuationSchema } } },
+    ...problemResponses(400, 401, 403, 415, 422, 429, 503, 504),
+  },
+});
+
+export function registerPostValuation(app: OpenAPIHono<AppEnv>) {
+  app.openapi(postValuationRoute, async (c) => {
+    const started = performance.now();
+    const subject = c.req.valid("json");
+    const tenantId = c.var.auth.tenantId;
+    const valuation = await valueAdHocSubject(c.var.db, tenantId, subject, servedAvmModel);
+    recordValuation(c.env.METRICS, {
+      modelVersion: valuation.modelVersion,
+      confidence: valuation.confidence,
+      fsd: valuation.fsd,
+      latencyMs: performance.now() - started,
+      tenantId,
+    });
+    c.header("Cache-Control", "private, no-store");
+    return c.json(valuation, 200);
+  });
+}

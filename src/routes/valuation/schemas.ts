@@ -1,0 +1,83 @@
+// Schemas shared by the comps and valuation operations, and the validation hook their routers use.
+
+import type { Hook } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { ApiError } from "../../errors.ts";
+
+export const PropertyIdParamsSchema = z.object({
+  id: z
+    .uuid()
+    .openapi({ param: { name: "id", in: "path" }, example: "0b9f5a8e-3c1d-4f7a-9e2b-6d4c8a1f2e3b" }),
+});
+
+const AdjustmentsSchema = z
+  .object({
+    time: z.number(),
+    size: z.number(),
+    rooms: z.number(),
+    ageConditionGrade: z.number(),
+    viewWaterfront: z.number(),
+    lot: z.number(),
+  })
+  .openapi("CompAdjustments", {
+    description: "Dollar adjustments bringing the sale price to the subject today",
+  });
+
+export const CompSchema = z
+  .object({
+    propertyId: z.uuid(),
+    address: z.string(),
+    city: z.string().nullable(),
+    zip: z.string().nullable(),
+    closingPrice: z.number(),
+    closingDate: z.string(),
+    similarity: z
+      .number()
+      .openapi({ description: "Cosine similarity of the property feature vectors, -1..1" }),
+    distanceKm: z.number(),
+    ageDays: z.number().int(),
+    adjustments: AdjustmentsSchema,
+    adjustedPrice: z.number(),
+    grossAdjustmentRatio: z.number(),
+    weight: z.number(),
+    sqft: z.number().nullable(),
+    bedrooms: z.number().nullable(),
+    bathrooms: z.number().nullable(),
+    yearBuilt: z.number().nullable(),
+    grade: z.number().nullable(),
+  })
+  .openapi("Comp");
+
+export const ValuationSchema = z
+  .object({
+    propertyId: z.uuid().nullable(),
+    asOfDate: z.string(),
+    estimate: z.number(),
+    low: z.number(),
+    high: z.number(),
+    fsd: z.number().openapi({ description: "Forecast standard deviation as a fraction of the estimate" }),
+    confidence: z.number().openapi({ description: "clip(1 - 2 FSD, 0, 1)" }),
+    confidenceBand: z.enum(["high", "medium", "low"]),
+    modelVersion: z.string(),
+    method: z.string(),
+    compsUsed: z.number().int(),
+    missingAttributes: z.array(z.string()),
+    comps: z.array(CompSchema),
+  })
+  .openapi("Valuation");
+
+/** Errors in the path or query are the request's (400); errors in a JSON body are validation failures (422). */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
+  if (result.success) return;
+  const inBody = result.target === "json";
+  throw new ApiError(inBody ? "validation_failed" : "bad_request", {
+    detail: inBody
+      ? "The body failed validation."
+      : `Invalid ${result.target === "param" ? "path" : result.target}.`,
+    errors: result.error.issues.map((issue) => ({
+      field: issue.path.join(".") || "(root)",
+      message: issue.message,
+    })),
+  });
+};

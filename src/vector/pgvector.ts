@@ -1,0 +1,120 @@
+// VectorIndex over the property_embeddings table (migration 0005). Embeddings are real[]; the filters come from
+// the properties row itself (status, closing_date, latitude/longitude), so no payload is duplicated.
+//
+// Two query paths:
+// - filtered (comps: sold, recent, in a bounding box): the filter leaves few rows, so they are scored exactly
+//   (dot product of L2-normalized vectors = cosine) in SQL; this needs no extension and runs on plain PostgreSQL.
+// - unfiltered, where pgvector is installed: the HNSW expression index (cosine) with iterative scans in strict
+//   order, so the tenant filter applied after the index scan still fills `limit` (pgvector >= 0.8).
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { FEATURE_VERSION } from "../domain/features/index.ts";
+import {
+  assertVector,
+  MAX_QUERY_LIMIT,
+  type VectorIndex,
+  type VectorItem,
+  type VectorMatch,
+  type VectorQueryOptions,
+} from "./index.ts";
+
+function realArrayLiteral(vector: readonly number[]): string {
+  return `{${vector.map((value) => String(Math.fround(value))).join(",")}}`;
+}
+
+// Whether the connected database has the vector type: asked once per isolate (the Worker talks to one database).
+let vectorTypeAvailable: Promise<boolean> | undefined;
+
+function hasVectorType(db: Database, tenantId: string): Promise<boolean> {
+  vectorTypeAvailable ??= db
+    .withTenant(tenantId, (tx) => [
+      tx.execute<{ available: boolean }>(sql`select to_regtype('vector') is not null as available`),
+    ])
+    .then(([result]) => result.rows[0]?.available === true)
+    .catch((error: unknown) => {
+      vectorTypeAvailable = undefined;
+      throw error;
+    });
+  return vectorTypeAvailable;
+}
+
+function filterConditions(options: VectorQueryOptions): SQL[] {
+  const conditions: SQL[] = [];
+  const filter = options.filter ?? {};
+  if (filter.soldWithinDays !== undefined) {
+    conditions.push(
+      sql`p.status = 'sold' and p.closing_date >= current_date - ${Math.floor(filter.soldWithinDays)}::integer`,
+    );
+  }
+  if (filter.bbox) {
+    const box = filter.bbox;
+    conditions.push(sql`p.latitude between ${box.minLatitude} and ${box.maxLatitude}
+      and p.longitude between ${box.minLongitude} and ${box.maxLongitude}`);
+  }
+  return conditions;
+}
+
+export function createPgVectorIndex(db: Database): VectorIndex {
+  return {
+    kind: "pgvector",
+
+    async upsert(tenantId, items: readonly VectorItem[]) {
+      if (items.length === 0) return;
+      for (const item of items) assertVector(item.vector);
+      const rows = JSON.stringify(items.map((item) => ({ id: item.propertyId, embedding: item.vector })));
+      // Joined with properties so an id that is missing, deleted or another tenant's is skipped, not an error.
+      await db.withTenant(tenantId, (tx) => [
+        tx.execute(sql`
+          insert into property_embeddings (tenant_id, property_id, embedding, feature_version, updated_at)
+          select p.tenant_id, p.id,
+            (select array_agg(value::real order by position)
+               from jsonb_array_elements_text(item.embedding) with ordinality as element(value, position)),
+            ${FEATURE_VERSION}, now()
+          from jsonb_to_recordset(${rows}::jsonb) as item(id uuid, embedding jsonb)
+          join properties p on p.id = item.id and p.tenant_id = ${tenantId} and p.deleted_at is null
+          on conflict (tenant_id, property_id) do update
+            set embedding = excluded.embedding, feature_version = excluded.feature_version, updated_at = now()`),
+      ]);
+    },
+
+    async delete(tenantId, propertyIds) {
+      if (propertyIds.length === 0) return;
+      await db.withTenant(tenantId, (tx) => [
+        tx.execute(sql`delete from property_embeddings
+          where tenant_id = ${tenantId} and property_id = any(${`{${propertyIds.join(",")}}`}::uuid[])`),
+      ]);
+    },
+
+    async query(tenantId, vector, options): Promise<VectorMatch[]> {
+      assertVector(vector);
+      const limit = Math.max(1, Math.min(MAX_QUERY_LIMIT, Math.floor(options.limit)));
+      const literal = realArrayLiteral(vector);
+      const conditions = filterConditions(options);
+      const useHnsw = conditions.length === 0 && (await hasVectorType(db, tenantId));
+      if (useHnsw) {
+        const [, result] = await db.withTenant(tenantId, (tx) => [
+          tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true)`),
+          tx.execute<{ property_id: string; score: number }>(sql`
+            select e.property_id, 1 - (e.embedding::vector(16) <=> ${literal}::real[]::vector(16)) as score
+            from property_embeddings e
+            where e.tenant_id = ${tenantId} and e.feature_version = ${FEATURE_VERSION}
+            order by e.embedding::vector(16) <=> ${literal}::real[]::vector(16)
+            limit ${limit}`),
+        ]);
+        return result.rows.map((row) => ({ propertyId: row.property_id, score: Number(row.score) }));
+      }
+      const [result] = await db.withTenant(tenantId, (tx) => [
+        tx.execute<{ property_id: string; score: number }>(sql`
+          select e.property_id,
+            (select sum(a * b) from unnest(e.embedding, ${literal}::real[]) as pair(a, b)) as score
+          from property_embeddings e
+          join properties p on p.tenant_id = e.tenant_id and p.id = e.property_id and p.deleted_at is null
+          where e.tenant_id = ${tenantId} and e.feature_version = ${FEATURE_VERSION}
+            ${conditions.length > 0 ? sql`and ${sql.join(conditions, sql` and `)}` : sql``}
+          order by score desc, e.property_id
+          limit ${limit}`),
+      ]);
+      return result.rows.map((row) => ({ propertyId: row.property_id, score: Number(row.score) }));
+    },
+  };
+}
