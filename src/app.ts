@@ -6,12 +6,14 @@ import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { healthRouter } from "./routes/health/index.ts";
+import { propertiesRouter } from "./routes/properties/index.ts";
+import { validationHook } from "./routes/validation.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>({ strict: true });
+  const app = new OpenAPIHono<AppEnv>({ strict: true, defaultHook: validationHook });
   app.onError(handleError);
   app.notFound(handleNotFound);
 
@@ -19,6 +21,7 @@ export function createApp() {
   app.use("/api/v1/*", authenticate());
 
   app.route("/api/v1/health", healthRouter());
+  app.route("/api/v1/properties", propertiesRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",
