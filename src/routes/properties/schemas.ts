@@ -149,8 +149,7 @@ const unsigned = (description: string) =>
 
 export const LimitSchema = z
   .string()
-  .regex(/^[0-9]{1,3}$/, "Must be a whole number from 1 to 100.")
-  .refine((value) => Number(value) >= 1 && Number(value) <= 100, "Must be a whole number from 1 to 100.")
+  .regex(/^(100|[1-9][0-9]?)$/, "Must be a whole number from 1 to 100.")
   .optional()
   .openapi({ description: "Page size, 1-100 (default 20)", example: "20" });
 
