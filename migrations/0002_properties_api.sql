@@ -3,15 +3,19 @@
 -- Every list index is partial on deleted_at is null (deleted rows are never listed) and leads with tenant_id
 -- (every query is scoped to one tenant), so a page is a range scan of one tenant's live rows whatever its depth.
 
--- Sort "price": cheapest first, unpriced last; sort "-price": dearest first, unpriced last. The sort keys are
--- these exact expressions so keyset row comparisons on (key, id) are index conditions.
-create index properties_tenant_price_asc_idx on properties (tenant_id, (coalesce(price, 'Infinity'::numeric)), id)
-  where deleted_at is null;
-create index properties_tenant_price_desc_idx on properties (tenant_id, (coalesce(price, -1::numeric)), id)
-  where deleted_at is null;
--- Sort "sqft": smallest first, unknown size last.
-create index properties_tenant_sqft_idx on properties (tenant_id, (coalesce(sqft, 2147483647)), id)
-  where deleted_at is null;
+-- Under forced row-level security the planner may use a condition as an index bound only if its operators are
+-- LEAKPROOF (otherwise it could see rows the policy hides). Integer, float8, text, uuid and timestamp comparisons
+-- are; numeric comparisons, COALESCE, lower() and left() are not. So the sorts key on generated integer columns
+-- (unknown values folded to a sentinel that sorts last), and the filters compare plain columns.
+alter table properties
+  add column price_sort_asc bigint generated always as (coalesce((price * 100)::bigint, 9223372036854775807)) stored,
+  add column price_sort_desc bigint generated always as (coalesce((price * 100)::bigint, -1)) stored,
+  add column sqft_sort integer generated always as (coalesce(sqft, 2147483647)) stored;
+
+-- Sort "price": cheapest first; "-price": dearest first; "sqft": smallest first. Unknown values come last.
+create index properties_tenant_price_asc_idx on properties (tenant_id, price_sort_asc, id) where deleted_at is null;
+create index properties_tenant_price_desc_idx on properties (tenant_id, price_sort_desc, id) where deleted_at is null;
+create index properties_tenant_sqft_idx on properties (tenant_id, sqft_sort, id) where deleted_at is null;
 -- Sort "updated": most recently changed first.
 create index properties_tenant_updated_idx on properties (tenant_id, updated_at desc, id desc)
   where deleted_at is null;
@@ -21,9 +25,9 @@ create index properties_tenant_status_created_idx on properties (tenant_id, stat
 -- Bounding-box and radius searches (the radius search is prefiltered by its bounding box).
 create index properties_tenant_geo_idx on properties (tenant_id, latitude, longitude)
   where deleted_at is null and latitude is not null;
--- Equality filters that narrow a tenant's rows the most.
+-- Equality and prefix-range filters.
 create index properties_tenant_zip_idx on properties (tenant_id, zip) where deleted_at is null;
-create index properties_tenant_city_idx on properties (tenant_id, lower(city)) where deleted_at is null;
+create index properties_tenant_city_idx on properties (tenant_id, city) where deleted_at is null;
 
 -- Idempotency-Key records (IETF httpapi idempotency-key draft, Stripe's behaviour): one per tenant and key,
 -- kept 24 hours. A record is written in the same statement as the property it created, so a key either has a

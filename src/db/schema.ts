@@ -3,6 +3,7 @@
 // here and the migrated database disagree.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -101,6 +102,14 @@ export const properties = pgTable("properties", {
   updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
   deletedAt: isoTimestamp("deleted_at"),
   searchVector: tsvector("search_vector"),
+  // Generated sort keys (migrations/0002): integer so keyset bounds stay index conditions under RLS.
+  priceSortAsc: bigint("price_sort_asc", { mode: "bigint" }).generatedAlwaysAs(
+    sql`coalesce((price * 100)::bigint, 9223372036854775807)`,
+  ),
+  priceSortDesc: bigint("price_sort_desc", { mode: "bigint" }).generatedAlwaysAs(
+    sql`coalesce((price * 100)::bigint, -1)`,
+  ),
+  sqftSort: integer("sqft_sort").generatedAlwaysAs(sql`coalesce(sqft, 2147483647)`),
 });
 
 export const schema = { tenants, users, properties };

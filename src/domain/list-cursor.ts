@@ -7,13 +7,17 @@ import { z } from "zod";
 export const PROPERTY_SORTS = ["newest", "price", "-price", "sqft", "updated"] as const;
 export type PropertySort = (typeof PROPERTY_SORTS)[number];
 
-/** Which kind of value each sort keys on. Null stands for an unknown price or size (listed last). */
+/** An integer sort key as text, within [min, max]; checked in one step so nothing parses a malformed key. */
+const integerKey = (min: bigint, max: bigint) =>
+  z.string().refine((key) => /^-?[0-9]{1,19}$/.test(key) && BigInt(key) >= min && BigInt(key) <= max);
+
+/** Which kind of value each sort keys on: a timestamp, or a generated integer sort column (price in cents). */
 const SORT_KEY_SCHEMAS = {
   newest: z.iso.datetime({ offset: false, precision: 3 }),
   updated: z.iso.datetime({ offset: false, precision: 3 }),
-  price: z.number().finite().nullable(),
-  "-price": z.number().finite().nullable(),
-  sqft: z.number().int().nullable(),
+  price: integerKey(0n, 2n ** 63n - 1n),
+  "-price": integerKey(-1n, 2n ** 63n - 1n),
+  sqft: integerKey(0n, 2n ** 31n - 1n),
 } satisfies Record<PropertySort, z.ZodType>;
 
 export type SortKey = string | number | null;

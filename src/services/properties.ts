@@ -22,6 +22,7 @@ import {
   column,
   fieldsOf,
   fieldValue,
+  PROPERTY_DOCUMENT,
   type Property,
   type PropertyFields,
   propertyFromRecord,
@@ -35,7 +36,7 @@ export type { PropertyFilters } from "./property-search.ts";
 /** How long an Idempotency-Key's result is kept and replayed. */
 export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 const ADDRESS_HASH_CONSTRAINT = "properties_tenant_address_hash_key";
-const DOCUMENT = sql.raw("to_jsonb(p) - 'tenant_id' - 'search_vector'");
+const DOCUMENT = PROPERTY_DOCUMENT;
 
 export interface IdempotencyRequest {
   key: string;
@@ -258,15 +259,16 @@ export async function listProperties(
   const [result] = await db.withTenant(tenantId, (tx) => [
     tx.execute(listStatement(tenantId, options.filters, options.sort, after, options.limit)),
   ]);
-  const properties = rowsOf(result).map((row) => propertyFromRecord(row.document as Row));
-  const items = properties.slice(0, options.limit);
+  const rows = rowsOf(result);
+  const items = rows.slice(0, options.limit).map((row) => propertyFromRecord(row.document as Row));
   const last = items.at(-1);
+  const lastRow = rows[options.limit - 1];
   const nextCursor =
-    properties.length > options.limit && last
+    rows.length > options.limit && last && lastRow
       ? encodeListCursor({
           sort: options.sort,
           filterFingerprint: fingerprint,
-          key: SORTS[options.sort].keyOf(last),
+          key: SORTS[options.sort].keyOf(last, lastRow.sort_key),
           id: last.id,
         })
       : null;

@@ -109,7 +109,9 @@ export function column(field: keyof PropertyFields): SQL {
 }
 
 /** The columns a property is read with, as a jsonb document (also the shape of the changes' snapshots). */
-export const PROPERTY_DOCUMENT = "to_jsonb(p) - 'tenant_id' - 'search_vector'";
+export const PROPERTY_DOCUMENT = sql.raw(
+  "to_jsonb(p) - 'tenant_id' - 'search_vector' - 'price_sort_asc' - 'price_sort_desc' - 'sqft_sort'",
+);
 
 const numberOrNull = (value: unknown): number | null => (value == null ? null : Number(value));
 const textOrNull = (value: unknown): string | null => (value == null ? null : String(value));

@@ -4,7 +4,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { type BoundingBox, boundingBoxAround, EARTH_RADIUS_KM } from "../domain/geo.ts";
 import type { ListPosition, PropertySort, SortKey } from "../domain/list-cursor.ts";
 import type { ListingStatus } from "../domain/property-status.ts";
-import type { Property, PropertyType } from "./property-records.ts";
+import { PROPERTY_DOCUMENT, type Property, type PropertyType } from "./property-records.ts";
 
 export interface PropertyFilters {
   statuses?: ListingStatus[];
@@ -30,39 +30,25 @@ export interface PropertyFilters {
 }
 
 interface SortDefinition {
-  /** Exactly the expression its index is built on (migrations/0002), so the keyset comparison is an index bound. */
-  expression: string;
+  /** The column its index (migrations/0002) is built on, so the keyset comparison is an index bound. */
+  column: string;
   direction: "asc" | "desc";
   cast: string;
-  /** What an unknown value sorts as; unknown prices and sizes come last. */
-  nullAs?: string;
-  keyOf(property: Property): SortKey;
+  /** The cursor key of the last row served: its ISO timestamp, or the generated sort column's value as text. */
+  keyOf(property: Property, sortColumnText: unknown): SortKey;
 }
 
 export const SORTS: Readonly<Record<PropertySort, SortDefinition>> = {
-  newest: { expression: "created_at", direction: "desc", cast: "timestamptz", keyOf: (p) => p.createdAt },
-  updated: { expression: "updated_at", direction: "desc", cast: "timestamptz", keyOf: (p) => p.updatedAt },
-  price: {
-    expression: "coalesce(price, 'Infinity'::numeric)",
-    direction: "asc",
-    cast: "numeric",
-    nullAs: "'Infinity'::numeric",
-    keyOf: (p) => p.price,
-  },
+  newest: { column: "created_at", direction: "desc", cast: "timestamptz", keyOf: (p) => p.createdAt },
+  updated: { column: "updated_at", direction: "desc", cast: "timestamptz", keyOf: (p) => p.updatedAt },
+  price: { column: "price_sort_asc", direction: "asc", cast: "bigint", keyOf: (_, text) => String(text) },
   "-price": {
-    expression: "coalesce(price, -1::numeric)",
+    column: "price_sort_desc",
     direction: "desc",
-    cast: "numeric",
-    nullAs: "-1::numeric",
-    keyOf: (p) => p.price,
+    cast: "bigint",
+    keyOf: (_, text) => String(text),
   },
-  sqft: {
-    expression: "coalesce(sqft, 2147483647)",
-    direction: "asc",
-    cast: "integer",
-    nullAs: "2147483647",
-    keyOf: (p) => p.sqft,
-  },
+  sqft: { column: "sqft_sort", direction: "asc", cast: "integer", keyOf: (_, text) => String(text) },
 };
 
 /** Prefix terms for to_tsquery: only letters and digits survive, so no tsquery syntax can be injected. */
@@ -111,13 +97,19 @@ export function filterConditions(tenantId: string, filters: PropertyFilters): SQ
       )})`,
     );
   }
-  if (filters.city !== undefined) conditions.push(sql`lower(city) = lower(${filters.city})`);
+  // Only leakproof comparisons (see migrations/0002) so that, under row-level security, they can be index bounds.
+  if (filters.city !== undefined) conditions.push(sql`city = ${filters.city}`);
   if (filters.state !== undefined) conditions.push(sql`state = ${filters.state}`);
   if (filters.zip !== undefined) {
-    conditions.push(sql`left(zip, 5) = ${filters.zip.slice(0, 5)}`);
+    // Five digits match that ZIP and every ZIP+4 in it: the range ['98101', '98101-9999'].
     if (filters.zip.length > 5) conditions.push(sql`zip = ${filters.zip}`);
+    else conditions.push(sql`zip >= ${filters.zip} and zip <= ${`${filters.zip}-9999`}`);
   }
-  range("price", filters.minPrice, filters.maxPrice, "numeric");
+  if (filters.minPrice !== undefined || filters.maxPrice !== undefined) {
+    conditions.push(sql`price is not null`);
+    const cents = (price: number | undefined) => (price === undefined ? undefined : Math.round(price * 100));
+    range("price_sort_asc", cents(filters.minPrice), cents(filters.maxPrice), "bigint");
+  }
   range("bedrooms", filters.minBedrooms, filters.maxBedrooms, "integer");
   range("bathrooms", filters.minBathrooms, filters.maxBathrooms, "numeric");
   range("sqft", filters.minSqft, filters.maxSqft, "integer");
@@ -149,20 +141,16 @@ export function listStatement(
 ): SQL {
   const definition = SORTS[sort];
   const conditions = filterConditions(tenantId, filters);
-  const expression = sql.raw(definition.expression);
+  const sortColumn = sql.raw(definition.column);
   const direction = sql.raw(definition.direction);
   if (after) {
     const comparison = sql.raw(definition.direction === "asc" ? ">" : "<");
     const cast = sql.raw(definition.cast);
-    const key =
-      definition.nullAs === undefined
-        ? sql`${after.key}::${cast}`
-        : sql`coalesce(${after.key}::${cast}, ${sql.raw(definition.nullAs)})`;
-    conditions.push(sql`(${expression}, id) ${comparison} (${key}, ${after.id}::uuid)`);
+    conditions.push(sql`(${sortColumn}, id) ${comparison} (${after.key}::${cast}, ${after.id}::uuid)`);
   }
-  return sql`select to_jsonb(p) - 'tenant_id' - 'search_vector' as document
+  return sql`select ${PROPERTY_DOCUMENT} as document, ${sortColumn}::text as sort_key
     from properties p
     where ${sql.join(conditions, sql` and `)}
-    order by ${expression} ${direction}, id ${direction}
+    order by ${sortColumn} ${direction}, id ${direction}
     limit ${limit + 1}`;
 }

@@ -169,7 +169,12 @@ export const ListPropertiesQuerySchema = z.strictObject({
       "Comma-separated property types.",
     )
     .optional(),
-  city: z.string().min(1).max(100).optional(),
+  city: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .openapi({ description: "Exact, as stored (q matches any case)" }),
   state: z.enum(US_STATE_CODES).optional(),
   zip: z
     .string()

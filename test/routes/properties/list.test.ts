@@ -140,7 +140,8 @@ describe("GET /api/v1/properties: filters and search", () => {
 
     expect(await ids("?status=pending")).toEqual([b.id]);
     expect(await ids("?status=active,pending")).toEqual([a.id, b.id, c.id].sort());
-    expect(await ids("?city=tacoma")).toEqual([a.id]);
+    expect(await ids("?city=Tacoma")).toEqual([a.id]);
+    expect(await ids("?q=tacoma")).toEqual([a.id]);
     expect(await ids("?state=OR")).toEqual([c.id]);
     expect(await ids("?zip=98402")).toEqual([a.id]);
     expect(await ids("?zip=98402-1234")).toEqual([a.id]);
