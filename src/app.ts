@@ -5,6 +5,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
+import { docsRouter } from "./routes/docs/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { propertiesRouter } from "./routes/properties/index.ts";
 import { validationHook } from "./routes/validation.ts";
@@ -22,6 +23,7 @@ export function createApp() {
 
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/properties", propertiesRouter());
+  app.route("/docs", docsRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

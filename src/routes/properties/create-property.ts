@@ -7,12 +7,19 @@ import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf } from "./preconditions.ts";
-import { ETAG_HEADER, IdempotencyHeaderSchema, PropertyCreateSchema, PropertySchema } from "./schemas.ts";
+import {
+  BEARER_SECURITY,
+  ETAG_HEADER,
+  IdempotencyHeaderSchema,
+  PropertyCreateSchema,
+  PropertySchema,
+} from "./schemas.ts";
 
 export const createPropertyRoute = createRoute({
   method: "post",
   path: "/",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "Create a property",
   description:
     "Send an Idempotency-Key to make retries safe: a replay within 24 hours answers the first result with " +

@@ -4,12 +4,13 @@ import { requireRole } from "../../middleware/auth.ts";
 import { deleteProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
 import { expectedVersion } from "./preconditions.ts";
-import { IfMatchHeaderSchema, PropertyIdParamsSchema } from "./schemas.ts";
+import { BEARER_SECURITY, IfMatchHeaderSchema, PropertyIdParamsSchema } from "./schemas.ts";
 
 export const deletePropertyRoute = createRoute({
   method: "delete",
   path: "/{id}",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "Delete a property (soft; If-Match required)",
   description: "Afterwards the property is 404 and gone from lists; the changes feed carries a tombstone.",
   middleware: [requireRole("editor")] as const,

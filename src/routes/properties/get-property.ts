@@ -4,12 +4,13 @@ import { requireRole } from "../../middleware/auth.ts";
 import { getProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
 import { etagOf } from "./preconditions.ts";
-import { ETAG_HEADER, PropertyIdParamsSchema, PropertySchema } from "./schemas.ts";
+import { BEARER_SECURITY, ETAG_HEADER, PropertyIdParamsSchema, PropertySchema } from "./schemas.ts";
 
 export const getPropertyRoute = createRoute({
   method: "get",
   path: "/{id}",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "Get a property (with its ETag)",
   middleware: [requireRole("viewer")] as const,
   request: { params: PropertyIdParamsSchema },

@@ -10,6 +10,12 @@ import { registerReplaceProperty } from "./replace-property.ts";
 
 export function propertiesRouter() {
   const router = new OpenAPIHono<AppEnv>();
+  router.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+    description: "An access token from the identity provider; its tenant_id claim selects the tenant.",
+  });
   // /changes before /{id}, which would otherwise claim it (and answer 400 for a non-UUID id).
   registerListPropertyChanges(router);
   registerListProperties(router);

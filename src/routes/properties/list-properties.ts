@@ -4,7 +4,7 @@ import { requireRole } from "../../middleware/auth.ts";
 import { listProperties } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
 import { listFilters } from "./list-filters.ts";
-import { ListPropertiesQuerySchema, PropertyPageSchema } from "./schemas.ts";
+import { BEARER_SECURITY, ListPropertiesQuerySchema, PropertyPageSchema } from "./schemas.ts";
 
 export const DEFAULT_PAGE_SIZE = 20;
 
@@ -12,6 +12,7 @@ export const listPropertiesRoute = createRoute({
   method: "get",
   path: "/",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "List and search properties",
   description:
     "Filters combine with AND. Keyset pagination: pass `nextCursor` back as `cursor` with the same sort and " +

@@ -4,12 +4,13 @@ import { requireRole } from "../../middleware/auth.ts";
 import { listPropertyChanges } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
 import { DEFAULT_PAGE_SIZE } from "./list-properties.ts";
-import { ChangesPageSchema, ChangesQuerySchema } from "./schemas.ts";
+import { BEARER_SECURITY, ChangesPageSchema, ChangesQuerySchema } from "./schemas.ts";
 
 export const listPropertyChangesRoute = createRoute({
   method: "get",
   path: "/changes",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "Changes feed: creates, updates and deletions (tombstones) to keep a copy in sync",
   description:
     "Start without `since`, then always pass the returned `nextCursor`. Every committed change is delivered " +

@@ -7,6 +7,7 @@ import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersion } from "./preconditions.ts";
 import {
+  BEARER_SECURITY,
   ETAG_HEADER,
   IfMatchHeaderSchema,
   PropertyIdParamsSchema,
@@ -18,6 +19,7 @@ export const patchPropertyRoute = createRoute({
   method: "patch",
   path: "/{id}",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "Change some fields (JSON merge patch, If-Match required)",
   middleware: [requireRole("editor"), propertyBodyLimit()] as const,
   request: {

@@ -7,6 +7,7 @@ import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersion } from "./preconditions.ts";
 import {
+  BEARER_SECURITY,
   ETAG_HEADER,
   IfMatchHeaderSchema,
   PropertyIdParamsSchema,
@@ -18,6 +19,7 @@ export const replacePropertyRoute = createRoute({
   method: "put",
   path: "/{id}",
   tags: ["properties"],
+  security: BEARER_SECURITY,
   summary: "Replace a property (If-Match required)",
   description: "Absent optional fields become null. The status may only make a legal move.",
   middleware: [requireRole("editor"), propertyBodyLimit()] as const,

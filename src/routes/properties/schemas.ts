@@ -255,3 +255,6 @@ export const IdempotencyHeaderSchema = z.object({
 export const ETAG_HEADER = {
   ETag: { description: "Strong validator for If-Match", schema: { type: "string" as const } },
 };
+
+/** Every properties operation needs an access token (OpenAPI security requirement). */
+export const BEARER_SECURITY = [{ bearerAuth: [] }];
