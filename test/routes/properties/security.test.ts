@@ -46,7 +46,7 @@ describe("tenant isolation", () => {
     for (const query of [
       "",
       "?q=identical",
-      "?city=seattle",
+      "?city=Seattle",
       "?near=47.6,-122.3&radiusKm=5",
       "?sort=price",
     ]) {
