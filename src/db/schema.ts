@@ -9,6 +9,7 @@ import {
   date,
   doublePrecision,
   integer,
+  jsonb,
   pgTable,
   smallint,
   text,
@@ -112,4 +113,29 @@ export const properties = pgTable("properties", {
   sqftSort: integer("sqft_sort").generatedAlwaysAs(sql`coalesce(sqft, 2147483647)`),
 });
 
-export const schema = { tenants, users, properties };
+// Idempotency-Key results of POST /api/v1/properties (migrations/0002).
+export const idempotencyKeys = pgTable("idempotency_keys", {
+  tenantId: uuid("tenant_id").notNull(),
+  key: text("key").notNull(),
+  requestHash: text("request_hash").notNull(),
+  propertyId: uuid("property_id").notNull(),
+  responseStatus: smallint("response_status").notNull(),
+  createdAt: isoTimestamp("created_at").notNull().default(sql`now()`),
+  expiresAt: isoTimestamp("expires_at").notNull(),
+});
+
+const xid8 = customType<{ data: string }>({ dataType: () => "xid8" });
+
+// The properties changes feed (migrations/0002): written by the same statement as each property write.
+export const propertyChanges = pgTable("property_changes", {
+  changeId: bigint("change_id", { mode: "bigint" }).primaryKey().generatedAlwaysAsIdentity(),
+  tenantId: uuid("tenant_id").notNull(),
+  propertyId: uuid("property_id").notNull(),
+  operation: text("operation", { enum: ["created", "updated", "deleted"] }).notNull(),
+  version: integer("version").notNull(),
+  xid: xid8("xid").notNull().default(sql`pg_current_xact_id()`),
+  changedAt: isoTimestamp("changed_at").notNull().default(sql`now()`),
+  snapshot: jsonb("snapshot"),
+});
+
+export const schema = { tenants, users, properties, idempotencyKeys, propertyChanges };

@@ -89,6 +89,13 @@ function staleVersion(currentVersion: number): ApiError {
   });
 }
 
+function versionList(versions: readonly number[]): SQL {
+  return sql.join(
+    versions.map((version) => sql`${version}::integer`),
+    sql`, `,
+  );
+}
+
 function assertValidState(fields: PropertyFields): void {
   const errors = propertyRuleIssues(fields);
   if (errors.length)
@@ -284,7 +291,7 @@ async function writeProperty(
   tenantId: string,
   id: string,
   fields: PropertyFields,
-  expectedVersion: number,
+  expectedVersions: readonly number[],
 ): Promise<Property> {
   assertValidState(fields);
   const identity = await identityColumns(fields);
@@ -301,7 +308,7 @@ async function writeProperty(
         normalized_address = ${identity.normalizedAddress}, address_hash = ${identity.addressHash},
         version = p.version + 1, updated_at = now()
       where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null
-        and version = ${expectedVersion}::integer
+        and version in (${versionList(expectedVersions)})
         and status in (${sql.join(
           predecessors.map((status) => sql`${status}`),
           sql`, `,
@@ -325,21 +332,24 @@ async function writeProperty(
   if (row?.current_version == null) throw notFound();
   const currentVersion = Number(row.current_version);
   const currentStatus = row.current_status as ListingStatus;
-  if (currentVersion !== expectedVersion) throw staleVersion(currentVersion);
+  if (!expectedVersions.includes(currentVersion)) throw staleVersion(currentVersion);
   if (!canTransition(currentStatus, fields.status)) throw illegalTransition(currentStatus, fields.status);
   // Same version and a legal move, yet nothing was written: a concurrent write got there in between.
   throw staleVersion(currentVersion);
 }
 
-/** PUT: the body is the whole new state (absent optional fields become null). */
+/**
+ * PUT: the body is the whole new state (absent optional fields become null). `expectedVersions` are the
+ * versions If-Match names; the write happens only if the property is at one of them.
+ */
 export function replaceProperty(
   db: Database,
   tenantId: string,
   id: string,
   fields: PropertyFields,
-  expectedVersion: number,
+  expectedVersions: readonly number[],
 ): Promise<Property> {
-  return writeProperty(db, tenantId, id, fields, expectedVersion);
+  return writeProperty(db, tenantId, id, fields, expectedVersions);
 }
 
 /**
@@ -351,13 +361,13 @@ export async function patchProperty(
   tenantId: string,
   id: string,
   patch: Partial<PropertyFields>,
-  expectedVersion: number,
+  expectedVersions: readonly number[],
 ): Promise<Property> {
   const current = await getProperty(db, tenantId, id);
-  if (current.version !== expectedVersion) throw staleVersion(current.version);
+  if (!expectedVersions.includes(current.version)) throw staleVersion(current.version);
   const merged = applyMergePatch(fieldsOf(current), patch);
   if (!canTransition(current.status, merged.status)) throw illegalTransition(current.status, merged.status);
-  return writeProperty(db, tenantId, id, merged, expectedVersion);
+  return writeProperty(db, tenantId, id, merged, [current.version]);
 }
 
 /** Soft delete: the row stays (status deleted, deleted_at set) and the feed gets a tombstone. */
@@ -365,7 +375,7 @@ export async function deleteProperty(
   db: Database,
   tenantId: string,
   id: string,
-  expectedVersion: number,
+  expectedVersions: readonly number[],
 ): Promise<void> {
   const [result] = await db.withTenant(tenantId, (tx) => [
     tx.execute(sql`with target as (
@@ -375,7 +385,7 @@ export async function deleteProperty(
       deleted as (
         update properties set status = 'deleted', deleted_at = now(), updated_at = now(), version = version + 1
         where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null
-          and version = ${expectedVersion}::integer
+          and version in (${versionList(expectedVersions)})
         returning version
       ),
       change as (

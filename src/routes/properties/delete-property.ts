@@ -3,7 +3,7 @@ import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { deleteProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
-import { expectedVersion } from "./preconditions.ts";
+import { expectedVersions } from "./preconditions.ts";
 import { BEARER_SECURITY, IfMatchHeaderSchema, PropertyIdParamsSchema } from "./schemas.ts";
 
 export const deletePropertyRoute = createRoute({
@@ -23,8 +23,8 @@ export const deletePropertyRoute = createRoute({
 
 export function registerDeleteProperty(app: OpenAPIHono<AppEnv>) {
   app.openapi(deletePropertyRoute, async (c) => {
-    const version = expectedVersion(c.req.valid("header")["if-match"]);
-    await deleteProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, version);
+    const versions = expectedVersions(c.req.valid("header")["if-match"]);
+    await deleteProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, versions);
     return c.body(null, 204);
   });
 }

@@ -15,7 +15,8 @@ export const listPropertyChangesRoute = createRoute({
   description:
     "Start without `since`, then always pass the returned `nextCursor`. Every committed change is delivered " +
     "exactly once in cursor order; changes of still-running transactions wait until those finish, so none is " +
-    "ever skipped. A property's changes come in version order, each with the property as written.",
+    "ever skipped. Each change carries the property as written and its version; a property's changes come in " +
+    "version order, and a copy that applies an entry only when its version is newer stays correct regardless.",
   middleware: [requireRole("viewer")] as const,
   request: { query: ChangesQuerySchema },
   responses: {

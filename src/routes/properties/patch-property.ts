@@ -5,7 +5,7 @@ import { type PropertyFields, patchProperty } from "../../services/properties.ts
 import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
-import { etagOf, expectedVersion } from "./preconditions.ts";
+import { etagOf, expectedVersions } from "./preconditions.ts";
 import {
   BEARER_SECURITY,
   ETAG_HEADER,
@@ -45,10 +45,10 @@ export const patchPropertyRoute = createRoute({
 
 export function registerPatchProperty(app: OpenAPIHono<AppEnv>) {
   app.openapi(patchPropertyRoute, async (c) => {
-    const version = expectedVersion(c.req.valid("header")["if-match"]);
+    const versions = expectedVersions(c.req.valid("header")["if-match"]);
     const patch = c.req.valid("json") as Partial<PropertyFields>;
     const property = await withDuplicateLink(() =>
-      patchProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, patch, version),
+      patchProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, patch, versions),
     );
     c.header("ETag", etagOf(property.version));
     return c.json(property, 200);

@@ -27,8 +27,3 @@ export function expectedVersions(header: string | undefined): number[] {
   }
   return versions;
 }
-
-/** The one version a conditional write is made against (the highest, when a list was sent). */
-export function expectedVersion(header: string | undefined): number {
-  return Math.max(...expectedVersions(header));
-}

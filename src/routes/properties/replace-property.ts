@@ -5,7 +5,7 @@ import { type PropertyFields, replaceProperty } from "../../services/properties.
 import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
-import { etagOf, expectedVersion } from "./preconditions.ts";
+import { etagOf, expectedVersions } from "./preconditions.ts";
 import {
   BEARER_SECURITY,
   ETAG_HEADER,
@@ -40,7 +40,7 @@ export const replacePropertyRoute = createRoute({
 
 export function registerReplaceProperty(app: OpenAPIHono<AppEnv>) {
   app.openapi(replacePropertyRoute, async (c) => {
-    const version = expectedVersion(c.req.valid("header")["if-match"]);
+    const versions = expectedVersions(c.req.valid("header")["if-match"]);
     const body = c.req.valid("json");
     const fields = Object.fromEntries(
       Object.entries(PropertyReplaceSchema.shape).map(([field]) => [
@@ -49,7 +49,7 @@ export function registerReplaceProperty(app: OpenAPIHono<AppEnv>) {
       ]),
     ) as unknown as PropertyFields;
     const property = await withDuplicateLink(() =>
-      replaceProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, fields, version),
+      replaceProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, fields, versions),
     );
     c.header("ETag", etagOf(property.version));
     return c.json(property, 200);

@@ -237,10 +237,15 @@ describe("PUT /api/v1/properties/{id}", () => {
     });
     expect(stale.status).toBe(412);
     expect(await stale.json()).toMatchObject({ code: "precondition_failed", currentVersion: 2 });
-    const weak = await send(tenant, "PUT", `/${created.id}`, { body, headers: { "if-match": 'W/"2"' } });
+    const listed = await send(tenant, "PUT", `/${created.id}`, {
+      body,
+      headers: { "if-match": '"7", "2"' },
+    });
+    expect(listed.status).toBe(200);
+    const weak = await send(tenant, "PUT", `/${created.id}`, { body, headers: { "if-match": 'W/"3"' } });
     expect(weak.status).toBe(412);
     const current = await send(tenant, "GET", `/${created.id}`, { role: "viewer" });
-    expect(await current.json()).toMatchObject({ price: 1, version: 2 });
+    expect(await current.json()).toMatchObject({ price: 1, version: 3 });
   });
 
   it("refuses an illegal status move (off_market -> sold) with 422 naming status", async () => {
