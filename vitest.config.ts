@@ -28,6 +28,13 @@ export default defineConfig({
                 OIDC_ISSUER: inject("oidcIssuer"),
                 OIDC_JWKS_URL: inject("oidcJwksUrl"),
                 OIDC_TEST_SIGNING_KEY: JSON.stringify(inject("oidcSigningKey")),
+                // Requests without CF-Connecting-IP all share the "local" client key, so the whole suite would
+                // share one per-IP budget; rate-limit tests use their own addresses and policies.
+                RATE_LIMIT_ANON: "500/60",
+                RATE_LIMIT_AUTH_FAILURES: "500/60",
+                // Hundreds of concurrent calls queue on one object on a shared 2-core machine; a timeout there
+                // would fail open and break the exact counts the tests check. Fault tests set their own.
+                RATE_LIMIT_TIMEOUT_MS: "2000",
               },
             },
           })),
@@ -36,6 +43,9 @@ export default defineConfig({
           name: "worker",
           include: ["test/{unit,routes,security,durable-objects,queues}/**/*.test.ts"],
           globalSetup: ["test/helpers/global-setup.ts"],
+          // A file's first request starts the Worker and its first Durable Objects; with several files in
+          // parallel on a shared 2-core machine that alone has taken longer than vitest's default 5 s.
+          testTimeout: 15_000,
         },
       },
       {

@@ -1,13 +1,16 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
-// request context (id, settings, db, wide event) -> authentication (all of /api/v1 but health) -> routes;
-// errors from any of them become problem+json in handleError.
+// request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
+// health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { type AuthVariables, authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
+import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { docsRouter } from "./routes/docs/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { propertiesRouter } from "./routes/properties/index.ts";
+import { statsRouter } from "./routes/stats/index.ts";
+import { usersRouter } from "./routes/users/index.ts";
 import { validationHook } from "./routes/validation.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
@@ -19,11 +22,16 @@ export function createApp() {
   app.notFound(handleNotFound);
 
   app.use("*", requestContext());
+  app.use("*", ipRateLimit());
   app.use("/api/v1/*", authenticate());
+  // On every path, so that public routes reached with a made-up token count as anonymous requests.
+  app.use("*", tenantRateLimit());
 
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/properties", propertiesRouter());
   app.route("/docs", docsRouter());
+  app.route("/api/v1/stats", statsRouter());
+  app.route("/api/v1", usersRouter());
 
   app.doc31("/openapi.json", (c) => ({
     openapi: "3.1.0",

@@ -1,7 +1,24 @@
 // Bindings come from `wrangler types` (worker-configuration.d.ts, checked for drift in CI). String settings are
 // validated here once per isolate and env object, in fetch, queue and scheduled alike.
 import { z } from "zod";
+import { isTrustedKeyUrl } from "./auth/key-set.ts";
 import { ApiError } from "./errors.ts";
+import { rateLimitSettingsSchema } from "./rate-limit-policies.ts";
+
+const HTTPS_ONLY = "must be https (plain http only on loopback)";
+
+/** An unset or empty variable is undefined. */
+const optionalString = z.preprocess(
+  (value) => (value === "" || value === null ? undefined : value),
+  z.string().min(1).optional(),
+);
+
+function optionalInteger(min: number, max: number, fallback: number) {
+  return z.preprocess(
+    (value) => (value === "" || value === null || value === undefined ? fallback : value),
+    z.coerce.number().int().min(min).max(max),
+  );
+}
 
 const settingsSchema = z.object({
   environment: z.enum(["development", "test", "staging", "production"]),
@@ -12,31 +29,65 @@ const settingsSchema = z.object({
     .refine((value) => /^postgres(ql)?:\/\//.test(value), "must be a postgres:// connection string"),
   dbTimeoutMs: z.coerce.number().int().min(100).max(60_000),
   logLevel: z.enum(["debug", "info", "warn", "error"]),
-  oidc: z.object({
-    issuer: z.string().url(),
-    audience: z.string().min(1),
-    jwksUrl: z.string().url(),
-    // Asymmetric algorithms only: HS* would let anyone holding the public key sign, and "none" signs nothing.
-    algorithms: z
-      .string()
-      .transform((value) => value.split(",").map((item) => item.trim()))
-      .pipe(
-        z
-          .array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]))
-          .min(1),
-      ),
-    clockToleranceSeconds: z.coerce.number().int().min(0).max(300),
-    maxTokenAgeSeconds: z.coerce
-      .number()
-      .int()
-      .min(60)
-      .max(7 * 86_400),
-    tenantClaim: z.string().min(1),
-    /** Dotted path of the roles array in the token (Keycloak: realm_access.roles; generic: roles). */
-    rolesClaim: z.string().min(1),
-    /** When set, Keycloak client roles (resource_access.<client>.roles) count too. */
-    clientId: z.string().optional(),
-  }),
+  rateLimits: rateLimitSettingsSchema,
+  oidc: z
+    .object({
+      issuer: z.string().url(),
+      audience: z.string().min(1),
+      /** Exactly one of jwksUrl and discoveryUrl is set (an empty variable counts as unset). */
+      jwksUrl: optionalString.pipe(z.string().url().refine(isTrustedKeyUrl, HTTPS_ONLY).optional()),
+      discoveryUrl: optionalString.pipe(z.string().url().refine(isTrustedKeyUrl, HTTPS_ONLY).optional()),
+      // Asymmetric algorithms only: HS* would let anyone holding the public key sign, and "none" signs nothing.
+      algorithms: z
+        .string()
+        .transform((value) => value.split(",").map((item) => item.trim()))
+        .pipe(
+          z
+            .array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]))
+            .min(1),
+        ),
+      clockToleranceSeconds: z.coerce.number().int().min(0).max(300),
+      maxTokenAgeSeconds: z.coerce
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 86_400),
+      tenantClaim: z.string().min(1),
+      /** Dotted path of the roles array in the token (Keycloak: realm_access.roles; generic: roles). */
+      rolesClaim: z.string().min(1),
+      /** When set, Keycloak client roles (resource_access.<client>.roles) count too. */
+      clientId: optionalString,
+      /** How long fetched keys are used without asking the IdP again. */
+      jwksCacheMaxAgeSeconds: optionalInteger(1, 86_400, 600),
+      /** Minimum interval between refetches triggered by an unknown kid. */
+      jwksCooldownSeconds: optionalInteger(0, 3_600, 30),
+      /** How long stale keys keep verifying past the max age while the JWKS endpoint cannot be reached. */
+      jwksStaleGraceSeconds: optionalInteger(0, 86_400, 3_600),
+      /** Timeout of each discovery or JWKS fetch. */
+      httpTimeoutMs: optionalInteger(100, 30_000, 3_000),
+    })
+    .refine((oidc) => Boolean(oidc.jwksUrl) !== Boolean(oidc.discoveryUrl), {
+      message: "set exactly one of OIDC_JWKS_URL and OIDC_DISCOVERY_URL",
+      path: ["jwksUrl"],
+    }),
+  /** Optional secret: errors are reported to Sentry only when it is set (observability/sentry.ts). */
+  sentryDsn: z.string().url().optional(),
+});
+
+const guardedSettingsSchema = settingsSchema.superRefine((settings, ctx) => {
+  // "off" exists for local benchmarks and debugging; production must never run without a limit.
+  if (settings.environment !== "production") return;
+  const { anon, authFailures, tenant, plans } = settings.rateLimits;
+  const policies = [
+    { path: ["rateLimits", "anon"], policy: anon },
+    { path: ["rateLimits", "authFailures"], policy: authFailures },
+    { path: ["rateLimits", "tenant"], policy: tenant },
+    ...Object.entries(plans).map(([plan, policy]) => ({ path: ["rateLimits", "plans", plan], policy })),
+  ];
+  for (const { path, policy } of policies) {
+    if (policy === null)
+      ctx.addIssue({ code: "custom", path, message: "rate limits cannot be off in production" });
+  }
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -46,23 +97,36 @@ const cache = new WeakMap<object, Settings>();
 export function loadSettings(env: Env): Settings {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = settingsSchema.safeParse({
+  const parsed = guardedSettingsSchema.safeParse({
     environment: env.ENVIRONMENT,
     appVersion: env.APP_VERSION,
     databaseUrl: env.DATABASE_URL,
     dbTimeoutMs: env.DB_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,
+    rateLimits: {
+      anon: env.RATE_LIMIT_ANON,
+      authFailures: env.RATE_LIMIT_AUTH_FAILURES,
+      tenant: env.RATE_LIMIT_TENANT,
+      plans: env.RATE_LIMIT_PLANS,
+      timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+    },
     oidc: {
       issuer: env.OIDC_ISSUER,
       audience: env.OIDC_AUDIENCE,
       jwksUrl: env.OIDC_JWKS_URL,
+      discoveryUrl: env.OIDC_DISCOVERY_URL,
       algorithms: env.OIDC_ALGORITHMS,
       clockToleranceSeconds: env.OIDC_CLOCK_TOLERANCE_SECONDS,
       maxTokenAgeSeconds: env.OIDC_MAX_TOKEN_AGE_SECONDS,
       tenantClaim: env.OIDC_TENANT_CLAIM,
       rolesClaim: env.OIDC_ROLES_CLAIM,
-      clientId: env.OIDC_CLIENT_ID || undefined,
+      clientId: env.OIDC_CLIENT_ID,
+      jwksCacheMaxAgeSeconds: env.OIDC_JWKS_CACHE_MAX_AGE_SECONDS,
+      jwksCooldownSeconds: env.OIDC_JWKS_COOLDOWN_SECONDS,
+      jwksStaleGraceSeconds: env.OIDC_JWKS_STALE_GRACE_SECONDS,
+      httpTimeoutMs: env.OIDC_HTTP_TIMEOUT_MS,
     },
+    sentryDsn: (env as Env & { SENTRY_DSN?: string }).SENTRY_DSN || undefined,
   });
   if (!parsed.success) {
     // Names the settings, never their values (the connection string carries a password).

@@ -1,5 +1,8 @@
 // The local platform: the database (PGlite or the PostgreSQL at DATABASE_URL), migrations, and the Neon HTTP
 // endpoint the Worker talks to. `npm run dev`, the tests' global setup and the benchmarks all start it here.
+
+import { NRI_DATA_VERSION } from "../../src/domain/geo/hazards.ts";
+import { loadReferenceData } from "../load-reference-data.ts";
 import { type BackingDatabase, enableLocalLogins, openPglite, openPostgres } from "./database.ts";
 import { migrate } from "./migrate.ts";
 import { type NeonHttpEndpoint, startNeonHttpEndpoint } from "./neon-http-endpoint.ts";
@@ -11,6 +14,8 @@ export interface PlatformOptions {
   pgliteDir?: string;
   /** Port of the Neon HTTP endpoint; any free port when absent. */
   neonPort?: number;
+  /** Load the ZIP and FEMA hazard reference tables (default true; a few seconds on a fresh database). */
+  referenceData?: boolean;
 }
 
 export interface Platform {
@@ -34,6 +39,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     : await openPglite(options.pgliteDir);
   try {
     const report = await migrate(database);
+    if (options.referenceData ?? true) await ensureReferenceData(database);
     await enableLocalLogins(database);
     const endpoint = await startNeonHttpEndpoint(database, { port: options.neonPort });
     return {
@@ -51,4 +57,18 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await database.close();
     throw error;
   }
+}
+
+/** Loads the reference tables unless the current data version is already there. */
+export async function ensureReferenceData(database: BackingDatabase): Promise<boolean> {
+  return database.asOwner(async (session) => {
+    const [loaded] = await session.query<{ zips: string; counties: string }>(
+      `select (select count(*) from ref_zip_locations) as zips,
+              (select count(*) from ref_county_hazards where data_version = $1) as counties`,
+      [NRI_DATA_VERSION],
+    );
+    if (Number(loaded?.zips) > 0 && Number(loaded?.counties) > 0) return false;
+    await loadReferenceData((sql, params) => session.query(sql, params));
+    return true;
+  });
 }

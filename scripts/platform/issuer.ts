@@ -1,8 +1,10 @@
 // A local OpenID Connect issuer for development and tests: a discovery document and a JWKS on 127.0.0.1, at
 // Keycloak's paths, and a signer that mints access tokens shaped like a Keycloak realm's (tenant_id claim,
 // realm_access.roles). The Worker verifies them exactly as it verifies the production IdP's.
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from "jose";
 
 export const LOCAL_REALM_PATH = "/realms/real-estate-os";
@@ -36,6 +38,50 @@ export async function createSigningKey(): Promise<SigningKey> {
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: "RS256", use: "sig" };
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" };
   return { kid, privateJwk, publicJwk };
+}
+
+function isSigningKey(value: unknown): value is SigningKey {
+  const key = value as Partial<SigningKey> | null;
+  return (
+    typeof key?.kid === "string" &&
+    typeof key.privateJwk === "object" &&
+    key.privateJwk?.kty === "RSA" &&
+    typeof key.privateJwk.d === "string" &&
+    typeof key.publicJwk === "object" &&
+    key.publicJwk?.kid === key.kid &&
+    key.publicJwk.d === undefined
+  );
+}
+
+/** Reads the signing key the dev issuer persists (`npm run token` signs with the same one). */
+export async function loadSigningKey(path: string): Promise<SigningKey> {
+  const parsed: unknown = JSON.parse(await readFile(path, "utf8"));
+  if (!isSigningKey(parsed)) {
+    throw new Error(
+      `${path} is not a signing key written by the local issuer; delete it to create a new one`,
+    );
+  }
+  return parsed;
+}
+
+/**
+ * The dev issuer's signing key, kept across restarts so tokens minted earlier (and by `npm run token`) stay
+ * valid. Created on first use, written atomically and readable by the owner only: it is a private key, even if
+ * only a local one.
+ */
+export async function loadOrCreateSigningKey(path: string): Promise<SigningKey> {
+  try {
+    return await loadSigningKey(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+  const key = await createSigningKey();
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(key, null, 2)}\n`, { mode: 0o600 });
+  await chmod(temporary, 0o600);
+  await rename(temporary, path);
+  return key;
 }
 
 export async function mintAccessToken(

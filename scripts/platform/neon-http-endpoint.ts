@@ -23,6 +23,8 @@ export interface NeonHttpEndpoint {
   readonly url: string;
   readonly port: number;
   readonly stats: EndpointStats;
+  /** The statements of the most recent request, so the benchmarks can replay a request's exact SQL. */
+  readonly lastStatements: readonly Statement[];
   resetStats(): void;
   close(): Promise<void>;
 }
@@ -123,6 +125,7 @@ export async function startNeonHttpEndpoint(
   options: { port?: number; host?: string } = {},
 ): Promise<NeonHttpEndpoint> {
   const stats: EndpointStats = { requests: 0, statements: 0, errors: 0 };
+  let lastStatements: Statement[] = [];
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
@@ -142,6 +145,7 @@ export async function startNeonHttpEndpoint(
     const batch = (body as { queries?: unknown }).queries;
     const statements = Array.isArray(batch) ? batch.map(parseStatement) : [parseStatement(body)];
     stats.statements += statements.length;
+    lastStatements = statements;
     try {
       const results = await database.transaction(
         login,
@@ -173,6 +177,9 @@ export async function startNeonHttpEndpoint(
     url: `http://127.0.0.1:${port}`,
     port,
     stats,
+    get lastStatements() {
+      return lastStatements;
+    },
     resetStats() {
       stats.requests = 0;
       stats.statements = 0;

@@ -1,11 +1,21 @@
 // Access-token verification with jose against the identity provider's JWKS. Everything jose would accept by
 // default but this API must not is pinned here: required exp/iat/sub/iss/aud and tenant claims, an
 // asymmetric algorithm allowlist, a maximum token age (which also rejects an iat in the future) and a bounded
-// clock tolerance. Keys come only from the configured JWKS: header jwk/jku/x5u are never followed.
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from "jose";
+// clock tolerance. Keys come only from the configured JWKS (directly or through the discovery document):
+// header jwk/jku/x5u are never followed, and unknown `crit` extensions are refused.
+import { type JWTPayload, jwtVerify } from "jose";
 import type { Settings } from "../env.ts";
 import { ApiError } from "../errors.ts";
-import { isRole, type Role } from "./roles.ts";
+import { rolesFrom, tenantFrom } from "./claims.ts";
+import {
+  DiscoveryMismatchError,
+  discoveryFor,
+  FAILURE_BACKOFF_MS,
+  type KeySetOptions,
+  KeysUnavailableError,
+  keySetFor,
+} from "./key-set.ts";
+import type { Role } from "./roles.ts";
 
 export interface VerifiedIdentity {
   subject: string;
@@ -14,37 +24,7 @@ export interface VerifiedIdentity {
   email: string | undefined;
 }
 
-type Jwks = ReturnType<typeof createRemoteJWKSet>;
-const jwksCache = new Map<string, Jwks>();
-
-/** One JWKS client per URL per isolate: keys are cached, and an unknown kid refetches at most every 30 s. */
-function jwksFor(url: string): Jwks {
-  let jwks = jwksCache.get(url);
-  if (!jwks) {
-    jwks = createRemoteJWKSet(new URL(url), {
-      cooldownDuration: 30_000,
-      cacheMaxAge: 10 * 60_000,
-      timeoutDuration: 3_000,
-    });
-    jwksCache.set(url, jwks);
-  }
-  return jwks;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function claimAt(payload: JWTPayload, path: string): unknown {
-  return path
-    .split(".")
-    .reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], payload);
-}
-
-function rolesFrom(payload: JWTPayload, oidc: Settings["oidc"]): Role[] {
-  const claimed = [claimAt(payload, oidc.rolesClaim)];
-  if (oidc.clientId) claimed.push(claimAt(payload, `resource_access.${oidc.clientId}.roles`));
-  const roles = claimed.flatMap((value) => (Array.isArray(value) ? value : [])).filter(isRole);
-  return [...new Set(roles)];
-}
+type OidcSettings = Settings["oidc"];
 
 export function invalidToken(
   detail = "The access token is missing, malformed, expired or not trusted.",
@@ -55,44 +35,59 @@ export function invalidToken(
   });
 }
 
-function isJwksUnavailable(error: unknown): boolean {
-  // JWKS fetch failures: timeouts, network errors and unusable answers. A token whose kid is not in a freshly
-  // fetched set is the caller's problem (401); not being able to fetch the set is ours (503).
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) return true;
-  if (error instanceof errors.JOSEError) return false;
-  return error instanceof TypeError || (error as { name?: string })?.name === "TimeoutError";
+function keysUnavailable(cause: unknown): ApiError {
+  return new ApiError("service_unavailable", {
+    detail: "The identity provider's signing keys cannot be fetched right now.",
+    headers: { "Retry-After": String(FAILURE_BACKOFF_MS / 1000) },
+    cause,
+  });
 }
 
-export async function verifyAccessToken(token: string, oidc: Settings["oidc"]): Promise<VerifiedIdentity> {
+function keySetOptions(oidc: OidcSettings): KeySetOptions {
+  return {
+    cacheMaxAgeMs: oidc.jwksCacheMaxAgeSeconds * 1000,
+    cooldownMs: oidc.jwksCooldownSeconds * 1000,
+    staleGraceMs: oidc.jwksStaleGraceSeconds * 1000,
+    timeoutMs: oidc.httpTimeoutMs,
+  };
+}
+
+async function jwksUrlFor(oidc: OidcSettings): Promise<string> {
+  if (oidc.jwksUrl) return oidc.jwksUrl;
+  try {
+    return await discoveryFor(oidc.discoveryUrl as string).jwksUri(oidc.issuer, oidc.httpTimeoutMs);
+  } catch (error) {
+    if (error instanceof DiscoveryMismatchError) {
+      throw new ApiError("configuration_error", {
+        detail: "The identity provider's discovery document does not match OIDC_ISSUER.",
+        cause: error,
+      });
+    }
+    throw keysUnavailable(error);
+  }
+}
+
+export async function verifyAccessToken(token: string, oidc: OidcSettings): Promise<VerifiedIdentity> {
+  const jwksUrl = await jwksUrlFor(oidc);
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, jwksFor(oidc.jwksUrl), {
+    ({ payload } = await jwtVerify(token, keySetFor(jwksUrl).resolver(keySetOptions(oidc)), {
       issuer: oidc.issuer,
       audience: oidc.audience,
       algorithms: oidc.algorithms,
       clockTolerance: oidc.clockToleranceSeconds,
       maxTokenAge: oidc.maxTokenAgeSeconds,
-      requiredClaims: ["exp", "iat", "sub", "iss", "aud", oidc.tenantClaim],
+      requiredClaims: ["exp", "iat", "sub", "iss", "aud"],
     }));
   } catch (error) {
-    if (isJwksUnavailable(error)) {
-      throw new ApiError("service_unavailable", {
-        detail: "The identity provider's signing keys cannot be fetched right now.",
-        headers: { "Retry-After": "5" },
-        cause: error,
-      });
-    }
+    if (error instanceof KeysUnavailableError) throw keysUnavailable(error);
+    // jose's message stays out of the answer: it would tell a prober which check failed.
     throw invalidToken();
   }
-  const tenantId = claimAt(payload, oidc.tenantClaim);
-  if (
-    typeof tenantId !== "string" ||
-    !UUID.test(tenantId) ||
-    typeof payload.sub !== "string" ||
-    !payload.sub
-  ) {
+  const tenantId = tenantFrom(payload, oidc);
+  if (!tenantId || typeof payload.sub !== "string" || !payload.sub || payload.sub.length > 255) {
     throw invalidToken();
   }
-  const email = typeof payload.email === "string" ? payload.email : undefined;
-  return { subject: payload.sub, tenantId: tenantId.toLowerCase(), roles: rolesFrom(payload, oidc), email };
+  const email = typeof payload.email === "string" && payload.email.length <= 320 ? payload.email : undefined;
+  return { subject: payload.sub, tenantId, roles: rolesFrom(payload, oidc), email };
 }

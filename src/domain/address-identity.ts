@@ -22,11 +22,7 @@ export function addressLine(parts: AddressParts): string {
 // Minimal normalization (upper case, punctuation and whitespace folded) until the USPS Publication 28
 // normalizer in src/domain/address/ replaces it.
 function normalizeLine(line: string): string {
-  return line
-    .toUpperCase()
-    .replace(/[.,#]/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return line.toUpperCase().replace(/[.,#]/g, " ").replace(/\s+/g, " ").trim();
 }
 
 async function sha256Hex(text: string): Promise<string> {

@@ -28,6 +28,7 @@ const PUBLIC_PATHS = new Set(["/api/v1/health"]);
 export function authenticate(): MiddlewareHandler<AuthEnv> {
   return async function authenticateMiddleware(c, next) {
     if (PUBLIC_PATHS.has(c.req.path)) return next();
+    const started = performance.now();
     const header = c.req.header("authorization");
     if (!header) {
       throw new ApiError("unauthorized", {
@@ -37,7 +38,8 @@ export function authenticate(): MiddlewareHandler<AuthEnv> {
     }
     if (header.length > MAX_AUTHORIZATION_HEADER_BYTES)
       throw invalidToken("The Authorization header is too large.");
-    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/.exec(header)?.[1];
+    // The scheme name is case-insensitive (RFC 9110 section 11.1); the token itself is compact JWS only.
+    const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)$/i.exec(header)?.[1];
     if (!token) throw invalidToken("The Authorization header must be `Bearer <JWT>`.");
 
     const identity = await verifyAccessToken(token, c.var.settings.oidc);
@@ -45,6 +47,7 @@ export function authenticate(): MiddlewareHandler<AuthEnv> {
     c.set("auth", { ...identity, ...caller });
     c.var.event.tenantId = identity.tenantId;
     c.var.event.userId = caller.userId;
+    c.var.event.authMs = Math.round((performance.now() - started) * 100) / 100;
     await next();
   };
 }

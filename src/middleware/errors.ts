@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app.ts";
 import { ApiError } from "../errors.ts";
+import { reportServerError } from "../observability/sentry.ts";
 
 type AppContext = Context<AppEnv>;
 
@@ -54,6 +55,11 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
         error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
       }),
     );
+    reportServerError(cause, {
+      requestId: c.get("requestId"),
+      tenantId: event?.tenantId,
+      errorCode: apiError.code,
+    });
   }
   return problemResponse(c, apiError);
 };

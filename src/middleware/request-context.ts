@@ -4,6 +4,7 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { createDatabase, type Database } from "../db/client.ts";
 import { loadSettings, type Settings } from "../env.ts";
+import { recordRequestMetric } from "../observability/metrics.ts";
 
 /** The fields of the one log line each request leaves. No tokens, no personal data. */
 export interface WideEvent {
@@ -17,6 +18,8 @@ export interface WideEvent {
   colo: string;
   tenantId?: string;
   userId?: string;
+  /** Time spent verifying the token and resolving the caller (database time included when not cached). */
+  authMs?: number;
   errorCode?: string;
   rateLimited?: boolean;
 }
@@ -82,6 +85,7 @@ export function requestContext(): MiddlewareHandler<{ Bindings: Env; Variables: 
       console.log(
         JSON.stringify({ level: event.status >= 500 ? "error" : "info", msg: "request", ...event }),
       );
+      recordRequestMetric(c.env.METRICS, event, { appVersion: c.env.APP_VERSION });
     }
   };
 }

@@ -1,10 +1,14 @@
 // Starts the local platform (PGlite in memory + the Neon HTTP endpoint) once for the Workers-pool tests, exactly
-// as `npm run dev` does, and hands its connection strings to the Worker's bindings.
+// as `npm run dev` does, and hands its connection strings to the Worker's bindings. It also starts what the
+// auth tests need on the Node side: a JWKS server they control, and a real OIDC provider (oidc-provider) whose
+// client_credentials token, for a tenant created here, the end-to-end test presents to the Worker.
 import { createServer, type Socket } from "node:net";
 import type { JWK } from "jose";
 import type { TestProject } from "vitest/node";
 import { startPlatform } from "../../scripts/platform/index.ts";
-import { startLocalIssuer } from "../../scripts/platform/issuer.ts";
+import { LOCAL_AUDIENCE, startLocalIssuer } from "../../scripts/platform/issuer.ts";
+import { startControlledJwksServer } from "./jwks-server.ts";
+import { startOidcProvider } from "./oidc-provider.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,11 +20,46 @@ declare module "vitest" {
     oidcJwksUrl: string;
     /** The local issuer's signing key, so tests in workerd can mint tokens it would mint. */
     oidcSigningKey: { kid: string; privateJwk: JWK; publicJwk: JWK };
+    /** Base URL of the controllable JWKS server (test/helpers/jwks-server.ts). */
+    jwksControlUrl: string;
+    /** The real OIDC provider: its endpoints, a tenant created for it, and a token it issued for that tenant. */
+    oidcProvider: {
+      issuer: string;
+      jwksUrl: string;
+      discoveryUrl: string;
+      accessToken: string;
+      tenantId: string;
+    };
   }
 }
 
 export default async function setup(project: TestProject) {
-  const [platform, issuer] = await Promise.all([startPlatform(), startLocalIssuer()]);
+  const [platform, issuer, jwksServer] = await Promise.all([
+    startPlatform(),
+    startLocalIssuer(),
+    startControlledJwksServer(),
+  ]);
+  project.provide("jwksControlUrl", jwksServer.url);
+
+  const [created] = await platform.database.transaction({ user: "app_admin", password: "app_admin" }, [
+    {
+      query: "insert into tenants (slug, name) values ($1, $2) returning id",
+      params: [`oidc-e2e-${Date.now().toString(36)}`, "oidc-provider end-to-end"],
+    },
+  ]);
+  const e2eTenantId = String(created?.rows[0]?.[0]);
+  const oidcProvider = await startOidcProvider({
+    audience: LOCAL_AUDIENCE,
+    tenantId: e2eTenantId,
+    roles: ["admin"],
+  });
+  project.provide("oidcProvider", {
+    issuer: oidcProvider.issuer,
+    jwksUrl: oidcProvider.jwksUrl,
+    discoveryUrl: oidcProvider.discoveryUrl,
+    accessToken: oidcProvider.accessToken,
+    tenantId: e2eTenantId,
+  });
   project.provide("oidcIssuer", issuer.issuer);
   project.provide("oidcJwksUrl", issuer.jwksUrl);
   project.provide("oidcSigningKey", issuer.key);
@@ -41,6 +80,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     for (const socket of sockets) socket.destroy();
     hanging.close();
-    await Promise.all([platform.close(), issuer.close()]);
+    await Promise.all([platform.close(), issuer.close(), jwksServer.close(), oidcProvider.close()]);
   };
 }

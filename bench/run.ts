@@ -1,0 +1,361 @@
+// `npm run bench`: the load benchmark. Starts the local platform on a real PostgreSQL 15 (or PGlite with
+// --engine pglite), loads the deterministic data set, starts `wrangler dev`, and drives it with autocannon
+// using valid tokens of several tenants. For each scenario it prints and writes to bench/RESULTS.md the
+// requests/s, p50/p95/p99, errors and database round trips per request, next to the same SQL run directly by
+// pgbench as the runtime role (the database floor).
+//
+//   npm run bench -- [--engine postgres|pglite] [--scale 100000] [--tenants 10] [--duration 10]
+//                    [--concurrency 1,16,64] [--scenarios get-one,list-first] [--out bench/RESULTS.md]
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import * as hdr from "hdr-histogram-js";
+import type { Statement } from "../scripts/platform/database.ts";
+import { type Platform, startPlatform } from "../scripts/platform/index.ts";
+import { type LocalIssuer, startLocalIssuer } from "../scripts/platform/issuer.ts";
+import { BENCH_TENANT_PREFIX, benchTenantId, tenantPropertiesSql } from "./dataset.ts";
+import { buildScenarios, type Scenario, type ScenarioContext } from "./scenarios.ts";
+
+process.env.WRANGLER_SEND_METRICS ??= "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED ??= "false";
+
+const { values: args } = parseArgs({
+  options: {
+    engine: { type: "string", default: "postgres" },
+    scale: { type: "string", default: "100000" },
+    tenants: { type: "string", default: "10" },
+    duration: { type: "string", default: "10" },
+    concurrency: { type: "string", default: "1,16,64" },
+    scenarios: { type: "string" },
+    out: { type: "string", default: new URL("RESULTS.md", import.meta.url).pathname },
+    "postgres-url": { type: "string", default: process.env.BENCH_POSTGRES_URL },
+  },
+});
+
+const scale = Number(args.scale);
+const tenantCount = Number(args.tenants);
+const durationSeconds = Number(args.duration);
+const concurrencies = String(args.concurrency).split(",").map(Number);
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function sh(command: string, argv: string[]): string {
+  return execFileSync(command, argv, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+}
+
+/** A PostgreSQL database for the run: the local 15 cluster (started if needed), owned by app_owner. */
+async function benchDatabaseUrl(): Promise<string> {
+  if (args["postgres-url"]) return args["postgres-url"];
+  const database = `reos_bench_${scale}`;
+  const psql = (sql: string) => sh("su", ["postgres", "-c", `psql -qAtc "${sql.replaceAll('"', '\\"')}"`]);
+  try {
+    sh("pg_ctlcluster", ["15", "main", "start"]);
+  } catch {
+    // Already running.
+  }
+  psql(
+    "do \\$\\$ begin if not exists (select from pg_roles where rolname = 'app_owner') then create role app_owner login createrole password 'app_owner'; end if; end \\$\\$",
+  );
+  if (!psql(`select 1 from pg_database where datname = '${database}'`)) {
+    psql(`create database ${database} owner app_owner`);
+  }
+  return `postgres://app_owner:app_owner@127.0.0.1:5432/${database}`;
+}
+
+async function loadDataset(platform: Platform): Promise<void> {
+  const perTenant = Math.floor(scale / tenantCount);
+  for (let index = 0; index < tenantCount; index++) {
+    const tenantId = benchTenantId(index);
+    const existing = await platform.database.asOwner(async (session) => {
+      await session.query("select set_config('app.current_tenant_id', $1, true)", [tenantId]);
+      await session.query(
+        "insert into tenants (id, slug, name) values ($1, $2, $3) on conflict (id) do nothing",
+        [tenantId, `${BENCH_TENANT_PREFIX}${index + 1}`, `Bench tenant ${index + 1}`],
+      );
+      const [row] = await session.query<{ n: string }>("select count(*) as n from properties");
+      return Number(row?.n);
+    });
+    if (existing === perTenant) continue;
+    const started = Date.now();
+    await platform.database.asOwner(async (session) => {
+      await session.query("select set_config('app.current_tenant_id', $1, true)", [tenantId]);
+      await session.query("delete from properties");
+      await session.exec(tenantPropertiesSql(perTenant));
+    });
+    log(`tenant ${index + 1}/${tenantCount}: ${perTenant} properties in ${Date.now() - started} ms`);
+  }
+  await platform.database.asOwner((session) => session.exec("analyze"));
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function startWrangler(platform: Platform, issuer: LocalIssuer) {
+  const port = await freePort();
+  const vars: Record<string, string> = {
+    DATABASE_URL: platform.runtimeDatabaseUrl,
+    ADMIN_DATABASE_URL: platform.adminDatabaseUrl,
+    OIDC_ISSUER: issuer.issuer,
+    OIDC_JWKS_URL: issuer.jwksUrl,
+    // The limiter stays in the request path (its cost is part of every figure) but never refuses a request.
+    RATE_LIMIT_ANON: "100000000/60",
+    RATE_LIMIT_TENANT: "100000000/60",
+    LOG_LEVEL: "warn",
+  };
+  const argv = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
+  for (const [name, value] of Object.entries(vars)) argv.push("--var", `${name}:${value}`);
+  const child = spawn("wrangler", argv, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
+  const output: string[] = [];
+  child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => output.push(chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 120; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    try {
+      if ((await fetch(`${url}/api/v1/health`)).ok) return { url, child, output };
+    } catch {
+      // Not up yet.
+    }
+  }
+  child.kill();
+  throw new Error(`wrangler dev did not start:\n${output.join("").slice(-2000)}`);
+}
+
+interface Measurement {
+  scenario: string;
+  concurrency: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  roundTrips: number;
+  floor?: { tps: number; p50: number; p95: number; p99: number };
+}
+
+async function drive(
+  baseUrl: string,
+  scenario: Scenario,
+  concurrency: number,
+  seconds: number,
+  platform: Platform,
+) {
+  const latencies = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const before = platform.endpoint.stats.requests;
+  let sequence = 0;
+  const result = await autocannon({
+    url: baseUrl,
+    connections: concurrency,
+    duration: seconds,
+    histograms: { latencies },
+    requests: [
+      {
+        setupRequest: (request: autocannon.Request) => ({ ...request, ...scenario.request(sequence++) }),
+      },
+    ],
+  } as unknown as autocannon.Options);
+  const requests = result.requests.total;
+  return {
+    requests,
+    rps: Math.round(result.requests.average * 10) / 10,
+    p50: latencies.getValueAtPercentile(50),
+    p95: latencies.getValueAtPercentile(95),
+    p99: latencies.getValueAtPercentile(99),
+    errors: result.errors + result.non2xx,
+    roundTrips: requests
+      ? Math.round(((platform.endpoint.stats.requests - before) / requests) * 100) / 100
+      : 0,
+  };
+}
+
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  return `'${String(value).replaceAll("'", "''")}'`;
+}
+
+/** The request's exact statements with their parameters inlined, as one pgbench transaction. */
+function pgbenchScript(statements: readonly Statement[]): string {
+  const lines = statements.map((statement) =>
+    statement.query
+      .replace(/\$(\d+)/g, (_, index) => literal(statement.params?.[Number(index) - 1]))
+      .replace(/\s+/g, " "),
+  );
+  return ["begin;", ...lines.map((line) => `${line};`), "commit;", ""].join("\n");
+}
+
+async function databaseFloor(
+  databaseUrl: string,
+  statements: readonly Statement[],
+  concurrency: number,
+  seconds: number,
+) {
+  const dir = await mkdtemp(join(tmpdir(), "reos-pgbench-"));
+  try {
+    await writeFile(join(dir, "script.sql"), pgbenchScript(statements));
+    const url = new URL(databaseUrl);
+    const output = sh("pgbench", [
+      "-n",
+      "-c",
+      String(concurrency),
+      "-j",
+      String(Math.min(concurrency, 2)),
+      "-T",
+      String(seconds),
+      "-f",
+      join(dir, "script.sql"),
+      "-l",
+      "--log-prefix",
+      join(dir, "tx"),
+      `postgres://app_runtime:app_runtime@${url.host}${url.pathname}`,
+    ]);
+    const tps = Number(/tps = ([\d.]+)/.exec(output)?.[1] ?? 0);
+    const latencies: number[] = [];
+    for (const file of await readdir(dir)) {
+      if (!file.startsWith("tx")) continue;
+      for (const line of (await readFile(join(dir, file), "utf8")).split("\n")) {
+        const micros = Number(line.split(" ")[2]);
+        if (Number.isFinite(micros) && line) latencies.push(micros / 1000);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    const at = (p: number) =>
+      Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0) * 100) /
+      100;
+    return { tps: Math.round(tps), p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function machineDescription(engine: string, databaseVersion: string): string {
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  return [
+    `- Machine: ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB; client, Worker and database share it`,
+    `- Node ${process.version}, wrangler dev (workerd) on 127.0.0.1, database: ${engine} (${databaseVersion})`,
+    `- Data: ${scale.toLocaleString("en-US")} properties over ${tenantCount} tenants; ${durationSeconds} s per run; autocannon`,
+  ].join("\n");
+}
+
+function renderResults(measurements: Measurement[], header: string): string {
+  const rows = measurements.map((m) => {
+    const ratio = m.floor?.p50 ? `${(m.p50 / m.floor.p50).toFixed(1)}x` : "n/a";
+    const floor = m.floor ? `${m.floor.p50} / ${m.floor.p95} / ${m.floor.p99} (${m.floor.tps}/s)` : "n/a";
+    return `| ${m.scenario} | ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} | ${m.roundTrips} | ${floor} | ${ratio} |`;
+  });
+  return [
+    "# Benchmark results",
+    "",
+    header,
+    "",
+    "Latencies in milliseconds. Round trips: database HTTP round trips per request, counted by the local Neon",
+    "endpoint. Floor: the same request's exact SQL run by pgbench as app_runtime with the tenant set, in one",
+    "transaction (p50 / p95 / p99, transactions per second); ratio = API p50 / floor p50.",
+    "",
+    "| scenario | concurrency | req/s | p50 | p95 | p99 | errors | round trips | floor p50 / p95 / p99 | API/floor |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const engine = String(args.engine);
+  const databaseUrl = engine === "postgres" ? await benchDatabaseUrl() : undefined;
+  log(`starting the platform on ${engine}`);
+  const platform = await startPlatform({ databaseUrl });
+  const issuer = await startLocalIssuer();
+  let wrangler: Awaited<ReturnType<typeof startWrangler>> | undefined;
+  try {
+    await loadDataset(platform);
+    const databaseVersion = await platform.database.asOwner(async (session) => {
+      const [row] = await session.query<{ version: string }>("select version() as version");
+      return String(row?.version).split(" ").slice(0, 2).join(" ");
+    });
+    wrangler = await startWrangler(platform, issuer);
+    log(`wrangler dev on ${wrangler.url}`);
+    const context: ScenarioContext = await buildContext(platform, issuer, wrangler.url);
+    const selected = args.scenarios ? new Set(args.scenarios.split(",")) : undefined;
+    const scenarios = (await buildScenarios(context)).filter(
+      (scenario) => !selected || selected.has(scenario.name),
+    );
+
+    const measurements: Measurement[] = [];
+    for (const scenario of scenarios) {
+      // One request first: warms the isolate's caches and captures the exact SQL for the floor.
+      const probe = await fetch(`${wrangler.url}${scenario.request(0).path}`, scenario.request(0));
+      if (!probe.ok)
+        log(`${scenario.name}: probe answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
+      const statements = [...platform.endpoint.lastStatements];
+      for (const concurrency of concurrencies) {
+        const measured = await drive(wrangler.url, scenario, concurrency, durationSeconds, platform);
+        const floor =
+          databaseUrl && scenario.floor !== false && statements.length
+            ? await databaseFloor(databaseUrl, statements, concurrency, Math.min(durationSeconds, 5))
+            : undefined;
+        const measurement = { scenario: scenario.name, concurrency, ...measured, floor };
+        measurements.push(measurement);
+        log(
+          `${scenario.name} c=${concurrency}: ${measured.rps} req/s p50 ${measured.p50} p95 ${measured.p95} p99 ${measured.p99} ms, ${measured.errors} errors, ${measured.roundTrips} round trips` +
+            (floor ? `; floor p50 ${floor.p50} ms` : ""),
+        );
+      }
+    }
+    const report = renderResults(measurements, machineDescription(engine, databaseVersion));
+    process.stdout.write(report);
+    await writeFile(String(args.out), report);
+    log(`written to ${args.out}`);
+  } finally {
+    wrangler?.child.kill("SIGTERM");
+    await issuer.close();
+    await platform.close();
+  }
+}
+
+async function buildContext(
+  platform: Platform,
+  issuer: LocalIssuer,
+  baseUrl: string,
+): Promise<ScenarioContext> {
+  const tenants = await Promise.all(
+    Array.from({ length: tenantCount }, async (_, index) => {
+      const id = benchTenantId(index);
+      const ids = await platform.database.asOwner(async (session) => {
+        await session.query("select set_config('app.current_tenant_id', $1, true)", [id]);
+        return session.query<{ id: string; status: string }>(
+          "select id, status from properties where deleted_at is null order by address_hash limit 200",
+        );
+      });
+      return {
+        id,
+        viewerToken: await issuer.mint({ tenantId: id, subject: `bench-viewer-${index}`, roles: ["viewer"] }),
+        editorToken: await issuer.mint({ tenantId: id, subject: `bench-editor-${index}`, roles: ["editor"] }),
+        propertyIds: ids.map((row) => row.id),
+        soldPropertyIds: ids.filter((row) => row.status === "sold").map((row) => row.id),
+      };
+    }),
+  );
+  return { baseUrl, tenants };
+}
+
+await main().catch((error: unknown) => {
+  log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,146 @@
+// What the benchmark asks of the API. Requests rotate over the tenants (each with its own token) and over
+// each tenant's properties, so no single row or cache line carries the run.
+
+export interface BenchTenant {
+  id: string;
+  viewerToken: string;
+  editorToken: string;
+  propertyIds: string[];
+  soldPropertyIds: string[];
+}
+
+export interface ScenarioContext {
+  baseUrl: string;
+  tenants: BenchTenant[];
+}
+
+export interface BenchRequest {
+  method: "GET" | "POST";
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface Scenario {
+  name: string;
+  request(sequence: number): BenchRequest;
+  /** False when the request's SQL is not a meaningful floor on its own (e.g. writes that must stay unique). */
+  floor?: boolean;
+}
+
+function pick<T>(items: readonly T[], sequence: number): T {
+  const item = items[sequence % items.length];
+  if (item === undefined) throw new Error("nothing to pick from");
+  return item;
+}
+
+function get(tenant: BenchTenant, path: string): BenchRequest {
+  return { method: "GET", path, headers: { authorization: `Bearer ${tenant.viewerToken}` } };
+}
+
+/** Walks the newest-first list to page `page` (of 20) once per tenant, so the deep-page scenario can jump there. */
+async function deepCursor(
+  context: ScenarioContext,
+  tenant: BenchTenant,
+  page: number,
+): Promise<string | undefined> {
+  let cursor: string | undefined;
+  const pageSize = 100;
+  for (let seen = 0; seen < page * 20; seen += pageSize) {
+    const query = new URLSearchParams({ limit: String(pageSize), ...(cursor ? { cursor } : {}) });
+    const response = await fetch(`${context.baseUrl}/api/v1/properties?${query}`, get(tenant, ""));
+    if (!response.ok) return undefined;
+    cursor = ((await response.json()) as { nextCursor?: string }).nextCursor;
+    if (!cursor) return undefined;
+  }
+  return cursor;
+}
+
+export async function buildScenarios(context: ScenarioContext): Promise<Scenario[]> {
+  const tenants = context.tenants;
+  const deepTenants = tenants.slice(0, 2);
+  const cursors = await Promise.all(deepTenants.map((tenant) => deepCursor(context, tenant, 1000)));
+  const searchTerms = ["pine", "oak st", "cedar", "maple ave", "alder way", "birch"];
+  return [
+    {
+      name: "health",
+      request: () => ({ method: "GET", path: "/api/v1/health", headers: {} }),
+    },
+    {
+      name: "get-one",
+      request: (sequence) => {
+        const tenant = pick(tenants, sequence);
+        return get(tenant, `/api/v1/properties/${pick(tenant.propertyIds, sequence * 7)}`);
+      },
+    },
+    {
+      name: "list-first",
+      request: (sequence) => get(pick(tenants, sequence), "/api/v1/properties?limit=20"),
+    },
+    {
+      name: "list-page-1000",
+      request: (sequence) => {
+        const index = sequence % deepTenants.length;
+        const cursor = cursors[index] ?? "";
+        return get(
+          deepTenants[index] as BenchTenant,
+          `/api/v1/properties?limit=20&cursor=${encodeURIComponent(cursor)}`,
+        );
+      },
+    },
+    {
+      name: "list-filtered",
+      request: (sequence) =>
+        get(
+          pick(tenants, sequence),
+          "/api/v1/properties?limit=20&status=sold&minPrice=300000&maxPrice=900000&minBedrooms=3&sort=price",
+        ),
+    },
+    {
+      name: "search",
+      request: (sequence) =>
+        get(
+          pick(tenants, sequence),
+          `/api/v1/properties?limit=20&q=${encodeURIComponent(pick(searchTerms, sequence))}`,
+        ),
+    },
+    {
+      name: "create",
+      floor: false,
+      request: (sequence) => {
+        const tenant = pick(tenants, sequence);
+        const unique = `${Date.now().toString(36)}${sequence}`;
+        return {
+          method: "POST",
+          path: "/api/v1/properties",
+          headers: { authorization: `Bearer ${tenant.editorToken}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            address: `${1 + (sequence % 9000)} Bench Loop Unit ${unique}`,
+            city: "Seattle",
+            state: "WA",
+            zip: "98101",
+            price: 500000 + (sequence % 1000) * 100,
+            bedrooms: 3,
+            bathrooms: 2,
+            sqft: 1800,
+            propertyType: "single_family",
+          }),
+        };
+      },
+    },
+    {
+      name: "comps",
+      request: (sequence) => {
+        const tenant = pick(tenants, sequence);
+        return get(tenant, `/api/v1/properties/${pick(tenant.soldPropertyIds, sequence * 3)}/comps?limit=10`);
+      },
+    },
+    {
+      name: "valuation",
+      request: (sequence) => {
+        const tenant = pick(tenants, sequence);
+        return get(tenant, `/api/v1/properties/${pick(tenant.propertyIds, sequence * 5)}/valuation`);
+      },
+    },
+  ];
+}

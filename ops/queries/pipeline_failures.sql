@@ -1,0 +1,11 @@
+-- Pipeline steps that did not succeed over the window, by step, outcome and tenant.
+SELECT
+  blob2 AS step,
+  blob3 AS outcome,
+  blob5 AS tenant_id,
+  SUM(_sample_interval) AS runs
+FROM {{dataset}}
+WHERE blob1 = 'pipeline_step' AND blob3 IN ('retried', 'quarantined', 'failed', 'dead_lettered') AND {{timeFilter}}
+GROUP BY step, outcome, tenant_id
+ORDER BY runs DESC
+LIMIT 100

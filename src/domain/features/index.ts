@@ -1,0 +1,17 @@
+export {
+  cosineSimilarity,
+  EMPTY_NEIGHBOURHOOD,
+  FEATURE_VERSION,
+  MODEL_FEATURE_NAMES,
+  type ModelFeatureContext,
+  type ModelFeatureResult,
+  modelFeatures,
+  type NeighbourhoodSummary,
+  type PropertyAttributes,
+  propertyFeatures,
+  propertyTypeCategory,
+  SIMILARITY_DIMENSIONS,
+  SIMILARITY_VECTOR_DIMENSION,
+  type SoldProperty,
+  yearOfIsoDate,
+} from "./property.ts";

@@ -1,0 +1,225 @@
+// The default expectation suite for property/prospect records. Error rules mirror what the properties table
+// would reject anyway (so a bad row is quarantined with a reason instead of failing the whole insert) plus
+// plainly impossible values; warnings flag values that are unusual but can be real.
+//
+// Changing a rule changes what gets quarantined: add a new suite version instead of editing this one, so
+// stored validation results stay explainable by the suite id they name.
+
+import type { ExpectationSuite, QualityRule } from "./types.ts";
+
+export const PROPERTY_TYPES = [
+  "single_family",
+  "condo",
+  "townhouse",
+  "multi_family",
+  "manufactured",
+  "land",
+  "other",
+] as const;
+
+/** Statuses a record may arrive with; "deleted" is set by the API's soft delete, never by an import. */
+export const IMPORT_STATUSES = ["active", "pending", "sold", "off_market"] as const;
+
+// biome-ignore format: a table reads better than 56 lines
+/** USPS codes of the 50 states, DC and the inhabited territories (FEMA's NRI covers the territories too). */
+export const US_STATE_CODES = [
+  "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
+  "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK",
+  "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+  "DC", "PR", "VI", "GU", "AS", "MP",
+] as const;
+
+/** Name of the context reference the price-per-sqft rule reads (see priceRangeByZip). */
+export const PRICE_PER_SQFT_BY_ZIP = "pricePerSqftByZip";
+
+const MAX_PRICE = 500_000_000;
+
+const rules: readonly QualityRule[] = [
+  {
+    id: "address_required",
+    expectation: "not_null",
+    column: "address",
+    severity: "error",
+    description: "A record without an address cannot be matched, deduplicated or enriched.",
+  },
+  {
+    id: "state_code_valid",
+    expectation: "in_set",
+    column: "state",
+    values: US_STATE_CODES,
+    severity: "error",
+    description: "Two-letter USPS code of a state, DC or territory, upper case.",
+  },
+  {
+    id: "zip_format",
+    expectation: "match_regex",
+    column: "zip",
+    pattern: "^[0-9]{5}(-[0-9]{4})?$",
+    severity: "error",
+    description: "ZIP or ZIP+4.",
+  },
+  {
+    id: "latitude_range",
+    expectation: "between",
+    column: "latitude",
+    min: -90,
+    max: 90,
+    severity: "error",
+  },
+  {
+    id: "longitude_range",
+    expectation: "between",
+    column: "longitude",
+    min: -180,
+    max: 180,
+    severity: "error",
+  },
+  {
+    id: "price_range",
+    expectation: "between",
+    column: "price",
+    min: 1000,
+    max: MAX_PRICE,
+    severity: "error",
+    description: "Below $1,000 is a placeholder or a typo (price in thousands); above $500M is a typo.",
+  },
+  {
+    id: "bedrooms_range",
+    expectation: "between",
+    column: "bedrooms",
+    min: 0,
+    max: 100,
+    severity: "error",
+  },
+  {
+    id: "bedrooms_whole",
+    expectation: "multiple_of",
+    column: "bedrooms",
+    step: 1,
+    severity: "error",
+  },
+  {
+    id: "bathrooms_range",
+    expectation: "between",
+    column: "bathrooms",
+    min: 0,
+    max: 100,
+    severity: "error",
+  },
+  {
+    id: "bathrooms_in_halves",
+    expectation: "multiple_of",
+    column: "bathrooms",
+    step: 0.5,
+    severity: "error",
+    description: "Full and half baths only; quarter baths are rounded before import.",
+  },
+  {
+    id: "sqft_positive",
+    expectation: "between",
+    column: "sqft",
+    min: 0,
+    strictMin: true,
+    severity: "error",
+  },
+  {
+    id: "sqft_plausible",
+    expectation: "between",
+    column: "sqft",
+    min: 100,
+    max: 100_000,
+    severity: "warning",
+    description:
+      "Living area under 100 or over 100,000 sqft is usually a unit mix-up (acres, square metres).",
+  },
+  {
+    id: "lot_size_non_negative",
+    expectation: "between",
+    column: "lotSize",
+    min: 0,
+    severity: "error",
+  },
+  {
+    id: "year_built_not_future",
+    expectation: "between",
+    column: "yearBuilt",
+    min: 1600,
+    max: "currentYear",
+    severity: "error",
+  },
+  {
+    id: "lot_vs_living",
+    expectation: "column_pair_greater_or_equal",
+    column: "lotSize",
+    otherColumn: "sqft",
+    divideOtherBy: "floors",
+    unless: { column: "propertyType", in: ["condo"] },
+    severity: "warning",
+    description:
+      "The building footprint (living area / floors) should fit on the lot; condos own no lot of their own.",
+  },
+  {
+    id: "price_per_sqft_in_zip_range",
+    expectation: "within_reference_range",
+    reference: PRICE_PER_SQFT_BY_ZIP,
+    keyColumn: "zip",
+    keyLength: 5,
+    column: "price",
+    per: "sqft",
+    tolerance: 0.5,
+    severity: "warning",
+    description:
+      "Price per sqft far outside the ZIP's p5-p95 range (with 50% slack) from the tenant's own data.",
+  },
+  {
+    id: "unique_in_batch",
+    expectation: "unique_within_batch",
+    column: "addressHash",
+    severity: "error",
+    description: "The same normalized address twice in one batch; the first occurrence is kept.",
+  },
+  {
+    id: "property_type_valid",
+    expectation: "in_set",
+    column: "propertyType",
+    values: PROPERTY_TYPES,
+    severity: "error",
+  },
+  {
+    id: "status_valid",
+    expectation: "in_set",
+    column: "status",
+    values: IMPORT_STATUSES,
+    severity: "error",
+  },
+  {
+    id: "closing_price_range",
+    expectation: "between",
+    column: "closingPrice",
+    min: 1000,
+    max: MAX_PRICE,
+    severity: "error",
+  },
+  {
+    id: "closing_date_valid",
+    expectation: "date_between",
+    column: "closingDate",
+    min: "1900-01-01",
+    max: "today",
+    severity: "error",
+    description: "A real calendar date, not in the future.",
+  },
+  {
+    id: "sold_has_closing_price",
+    expectation: "not_null",
+    column: "closingPrice",
+    when: { column: "status", in: ["sold"] },
+    severity: "warning",
+    description: "Sold records without a closing price cannot feed comparable-sales valuations.",
+  },
+];
+
+export const DEFAULT_SUITE: ExpectationSuite = Object.freeze({
+  id: "properties-v1",
+  rules: Object.freeze(rules),
+});

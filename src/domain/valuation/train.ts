@@ -1,0 +1,454 @@
+import {
+  FEATURE_VERSION,
+  MODEL_FEATURE_NAMES,
+  modelFeatures,
+  type PropertyAttributes,
+  type SoldProperty,
+  yearOfIsoDate,
+} from "../features/index.ts";
+import { accuracyMetrics, attributesOf, type BacktestRecord, backtest, candidatesAsOf } from "./backtest.ts";
+import { selectComps } from "./comps.ts";
+import {
+  averageGbts,
+  compactGbt,
+  DEFAULT_GBT_OPTIONS,
+  type GbtOptions,
+  seededRandom,
+  trainGbt,
+} from "./gbt.ts";
+import { monthOf } from "./geo.ts";
+import { ridgeRegression } from "./linear.ts";
+import {
+  type AdjustmentRates,
+  type AvmModel,
+  type FsdCalibration,
+  type MarketIndex,
+  marketLogLevel,
+} from "./model.ts";
+import { blendEstimates, fsdDesign, summarizeNeighbourhood, valueProperty } from "./value.ts";
+
+export interface AvmTrainingOptions {
+  modelVersion: string;
+  gbt: GbtOptions;
+  /** One GBT per seed, averaged (variance reduction). */
+  ensembleSeeds: number[];
+  /** First month (YYYY-MM) of the internal validation slice; default: the last two months of the data. */
+  validationFromMonth?: string;
+  /** Comps blend weights tried on the validation slice; the lowest MdAPE wins. */
+  compsBlendWeights: number[];
+  log?: (message: string) => void;
+  /** Fixed timestamp for the artifact (keeps the JSON byte-identical across runs when set). */
+  createdAt?: string;
+}
+
+export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
+  modelVersion: "avm-v1",
+  gbt: {
+    ...DEFAULT_GBT_OPTIONS,
+    trees: 1000,
+    learningRate: 0.03,
+    maxDepth: 6,
+    minSamplesLeaf: 20,
+    featureFraction: 0.5,
+    bins: 255,
+  },
+  ensembleSeeds: [42],
+  compsBlendWeights: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
+}
+
+interface Hedonic {
+  marketIndex: MarketIndex;
+  zipEffects: Record<string, number>;
+  adjustmentRates: AdjustmentRates;
+}
+
+/**
+ * Log-linear hedonic regression with month and ZIP fixed effects. Its month effects are the market
+ * index, its ZIP effects a location feature for the trees, its slopes the comps adjustment rates.
+ */
+export function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
+  const months = [...new Set(sales.map((sale) => monthOf(sale.closingDate)))].sort();
+  const zips = [...new Set(sales.map((sale) => sale.zip ?? "").filter((zip) => zip !== ""))].sort();
+  const slopeNames = [
+    "logSqft",
+    "logLotSize",
+    "bedrooms",
+    "bathrooms",
+    "floors",
+    "waterfront",
+    "view",
+    "condition",
+    "grade",
+    "age",
+    "ageSquared",
+    "renovated",
+  ];
+  const slopeCount = slopeNames.length + 1;
+  const rows: number[][] = [];
+  const targets: number[] = [];
+  const rawSlopes = sales.map((sale) => {
+    const age =
+      sale.yearBuilt === null ? null : Math.max(0, yearOfIsoDate(sale.closingDate) - sale.yearBuilt) / 10;
+    return [
+      sale.sqft !== null && sale.sqft > 0 ? Math.log(sale.sqft) : null,
+      sale.lotSize !== null && sale.lotSize > 0 ? Math.log(sale.lotSize) : null,
+      sale.bedrooms === null ? null : Math.min(sale.bedrooms, 10),
+      sale.bathrooms,
+      sale.floors,
+      sale.waterfront === null ? null : Number(sale.waterfront),
+      sale.viewRating,
+      sale.conditionRating,
+      sale.grade,
+      age,
+      age === null ? null : age * age,
+      sale.yearRenovated !== null ? 1 : 0,
+    ];
+  });
+  const slopeMeans = slopeNames.map((_, j) => {
+    const values = rawSlopes.map((row) => row[j]).filter((v): v is number => v !== null && v !== undefined);
+    return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
+  });
+  sales.forEach((sale, i) => {
+    const slopes = (rawSlopes[i] ?? []).map(
+      (value, j) => (value ?? slopeMeans[j] ?? 0) - (slopeMeans[j] ?? 0),
+    );
+    const monthDummies = months.slice(1).map((month) => (monthOf(sale.closingDate) === month ? 1 : 0));
+    const zipDummies = zips.map((zip) => (sale.zip === zip ? 1 : 0));
+    rows.push([1, ...slopes, ...monthDummies, ...zipDummies]);
+    targets.push(Math.log(sale.closingPrice));
+  });
+  const unpenalized = new Set(Array.from({ length: slopeCount }, (_, i) => i));
+  const coefficients = ridgeRegression(rows, targets, 2, unpenalized);
+  const slope = (name: string) => coefficients[1 + slopeNames.indexOf(name)] ?? 0;
+  const monthLevels = [0, ...months.slice(1).map((_, i) => coefficients[slopeCount + i] ?? 0)];
+  const zipStart = slopeCount + months.length - 1;
+  const zipCoefficients = zips.map((_, i) => coefficients[zipStart + i] ?? 0);
+  const zipMean = zipCoefficients.reduce((sum, v) => sum + v, 0) / Math.max(1, zipCoefficients.length);
+  const zipEffects: Record<string, number> = {};
+  zips.forEach((zip, i) => {
+    zipEffects[zip] = Number(((zipCoefficients[i] ?? 0) - zipMean).toFixed(5));
+  });
+  const meanAgeDecades = slopeMeans[slopeNames.indexOf("age")] ?? 4;
+  const marginalPerDecade = slope("age") + 2 * slope("ageSquared") * meanAgeDecades;
+  return {
+    marketIndex: { months, logLevel: monthLevels.map((level) => Number(level.toFixed(5))) },
+    zipEffects,
+    adjustmentRates: {
+      logSqft: slope("logSqft"),
+      logLotSize: slope("logLotSize"),
+      bedrooms: slope("bedrooms"),
+      bathrooms: slope("bathrooms"),
+      floors: slope("floors"),
+      ageYears: -marginalPerDecade / 10,
+      condition: slope("condition"),
+      grade: slope("grade"),
+      view: slope("view"),
+      waterfront: slope("waterfront"),
+    },
+  };
+}
+
+const PLACEHOLDER_FSD: FsdCalibration = { coefficients: [Math.log(0.12)], scale: 1, min: 0.03, max: 0.6 };
+
+/**
+ * Model inputs of `subjects`, each as of its closing date with the neighbourhood summary built from
+ * sales strictly before it (history + earlier subjects): exactly what valueProperty sees later.
+ */
+export function featureRows(
+  history: readonly SoldProperty[],
+  subjects: readonly SoldProperty[],
+  partialModel: AvmModel,
+): number[][] {
+  const candidateLists = candidatesAsOf(history, subjects);
+  return subjects.map((sale, i) => {
+    const subject = attributesOf(sale);
+    const candidates = candidateLists[i] ?? [];
+    const selection = selectComps(subject, candidates, {
+      asOfDate: sale.closingDate,
+      adjustmentRates: partialModel.adjustmentRates,
+      marketIndex: partialModel.marketIndex,
+    });
+    const neighbourhood = summarizeNeighbourhood(
+      subject,
+      candidates,
+      partialModel,
+      sale.closingDate,
+      selection,
+    );
+    return modelFeatures(subject, {
+      asOfDate: sale.closingDate,
+      zipEffects: partialModel.zipEffects,
+      imputation: partialModel.imputation,
+      neighbourhood,
+    }).values;
+  });
+}
+
+/** Hedonic components + trees fitted on `sales` (the blend and FSD are set afterwards). */
+function fitModel(
+  sales: readonly SoldProperty[],
+  options: AvmTrainingOptions,
+  validation?: readonly SoldProperty[],
+): AvmModel {
+  const log = options.log ?? (() => {});
+  const hedonic = fitHedonic(sales);
+  const dates = sales.map((sale) => sale.closingDate).sort();
+  const model: AvmModel = {
+    modelVersion: options.modelVersion,
+    featureVersion: FEATURE_VERSION,
+    createdAt: options.createdAt ?? new Date().toISOString(),
+    training: {
+      from: dates[0] ?? "",
+      to: dates[dates.length - 1] ?? "",
+      sales: sales.length,
+      seeds: options.ensembleSeeds,
+    },
+    validation: {
+      from: "",
+      to: "",
+      count: 0,
+      mdape: Number.NaN,
+      ppe10: Number.NaN,
+      ppe20: Number.NaN,
+      hitRate: Number.NaN,
+      fsdCoverage: Number.NaN,
+      gbtOnlyMdape: Number.NaN,
+    },
+    featureNames: [...MODEL_FEATURE_NAMES],
+    // NaN marks unknown values so the imputation medians are taken over known values only.
+    imputation: MODEL_FEATURE_NAMES.map(() => Number.NaN),
+    zipEffects: hedonic.zipEffects,
+    marketIndex: hedonic.marketIndex,
+    adjustmentRates: hedonic.adjustmentRates,
+    compsBlendWeight: 0,
+    fsd: PLACEHOLDER_FSD,
+    gbt: { baseScore: 0, trees: [] },
+  };
+  const medians = (rows: number[][]) =>
+    MODEL_FEATURE_NAMES.map((_, j) =>
+      Number(median(rows.map((row) => row[j] ?? Number.NaN).filter(Number.isFinite)).toFixed(5)),
+    );
+  const targets = sales.map(
+    (sale) => Math.log(sale.closingPrice) - marketLogLevel(hedonic.marketIndex, sale.closingDate),
+  );
+
+  const rawRows = featureRows([], sales, model);
+  const imputation = medians(rawRows);
+  const impute = (rows: number[][]) => {
+    for (const row of rows) {
+      row.forEach((value, j) => {
+        if (!Number.isFinite(value)) row[j] = imputation[j] ?? 0;
+      });
+    }
+    return rows;
+  };
+  impute(rawRows);
+  const validationData = validation
+    ? {
+        rows: impute(featureRows(sales, validation, model)),
+        targets: validation.map(
+          (sale) => Math.log(sale.closingPrice) - marketLogLevel(hedonic.marketIndex, sale.closingDate),
+        ),
+      }
+    : undefined;
+  const started = Date.now();
+  const members = options.ensembleSeeds.map((seed) => {
+    const { model: member, validationCurve } = trainGbt(
+      rawRows,
+      targets,
+      { ...options.gbt, seed },
+      validationData,
+      (progress) => {
+        if (progress.tree % 100 === 0) {
+          const validationText =
+            progress.validationRmse === null ? "" : ` validation rmse ${progress.validationRmse.toFixed(4)}`;
+          log(
+            `  seed ${seed} tree ${progress.tree}: train rmse ${progress.trainRmse.toFixed(4)}${validationText}`,
+          );
+        }
+      },
+    );
+    if (validationCurve.length > 0) {
+      const best = validationCurve.indexOf(Math.min(...validationCurve));
+      log(`  seed ${seed}: best validation rmse at tree ${best + 1}`);
+    }
+    return member;
+  });
+  log(`  ${members.length} x ${options.gbt.trees} trees in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const gbt = averageGbts(members);
+  return { ...model, imputation, gbt: compactGbt(gbt) };
+}
+
+/** Attributes masked in the degraded validation copies (those other markets may lack). */
+const MASKABLE_ATTRIBUTES = [
+  "grade",
+  "conditionRating",
+  "viewRating",
+  "waterfront",
+  "yearBuilt",
+  "lotSize",
+  "sqftAbove",
+  "sqftBasement",
+  "bathrooms",
+  "bedrooms",
+  "floors",
+  "zip",
+] as const;
+
+/**
+ * Degraded copies of the validation valuations: King County records are complete and dense, so
+ * without them the FSD model could not learn how much missing attributes or missing comps cost.
+ * Every sale is revalued once with 1-8 attributes masked (seeded) and once with no candidates.
+ */
+function degradedRecords(
+  history: readonly SoldProperty[],
+  validation: readonly SoldProperty[],
+  model: AvmModel,
+  seed: number,
+): BacktestRecord[] {
+  const random = seededRandom(seed);
+  const candidateLists = candidatesAsOf(history, validation);
+  const records: BacktestRecord[] = [];
+  validation.forEach((sale, i) => {
+    const masked: Record<string, unknown> = { ...attributesOf(sale) };
+    const maskCount = 1 + Math.floor(random() * 8);
+    const order = MASKABLE_ATTRIBUTES.map((name) => ({ name, key: random() })).sort((a, b) => a.key - b.key);
+    for (const { name } of order.slice(0, maskCount)) masked[name] = null;
+    const maskedSubject = masked as unknown as PropertyAttributes;
+    records.push({
+      sale,
+      valuation: valueProperty(maskedSubject, candidateLists[i] ?? [], model, sale.closingDate),
+    });
+    records.push({ sale, valuation: valueProperty(attributesOf(sale), [], model, sale.closingDate) });
+  });
+  return records;
+}
+
+/**
+ * FSD model: ridge regression of ln|log error| on fsdDesign over the validation valuations plus
+ * their degraded copies (learns the effect of missing data and comps), then a scale so that 68% of
+ * the real (complete) validation sales fall within estimate ± FSD.
+ */
+function calibrateFsd(
+  records: readonly BacktestRecord[],
+  degraded: readonly BacktestRecord[],
+): FsdCalibration {
+  const rows: number[][] = [];
+  const targets: number[] = [];
+  for (const record of [...records, ...degraded]) {
+    if (!record.valuation) continue;
+    const error = Math.abs(Math.log(record.valuation.estimate / record.sale.closingPrice));
+    rows.push(fsdDesign(record.valuation.diagnostics, record.valuation.missingAttributes.length));
+    targets.push(Math.log(error + 0.005));
+  }
+  const coefficients = ridgeRegression(rows, targets, 1, new Set([0])).map((c) => Number(c.toFixed(5)));
+  const base: FsdCalibration = { coefficients, scale: 1, min: 0.03, max: 0.6 };
+  const ratios = records
+    .filter((record) => record.valuation !== null)
+    .map((record) => {
+      const valuation = record.valuation as NonNullable<typeof record.valuation>;
+      const relativeError = Math.abs(record.sale.closingPrice - valuation.estimate) / valuation.estimate;
+      let logSigma = 0;
+      fsdDesign(valuation.diagnostics, valuation.missingAttributes.length).forEach((value, index) => {
+        logSigma += value * (coefficients[index] ?? 0);
+      });
+      return relativeError / Math.exp(logSigma);
+    })
+    .sort((a, b) => a - b);
+  const scale = ratios[Math.floor(0.68 * (ratios.length - 1))] ?? 1;
+  return { ...base, scale: Number(scale.toFixed(5)) };
+}
+
+/**
+ * Trains the AVM on `sales` (all must precede the period it will be evaluated on):
+ * 1. fit on all but the last two months, tune the comps blend weight on those two
+ *    months by backtest (each validation sale valued only from earlier sales), and calibrate FSD;
+ * 2. refit hedonic + trees on all sales, keeping the tuned blend and FSD.
+ */
+export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTrainingOptions): AvmModel {
+  const log = options.log ?? (() => {});
+  const sales = [...inputSales].sort((a, b) =>
+    a.closingDate < b.closingDate ? -1 : a.closingDate > b.closingDate ? 1 : 0,
+  );
+  const months = [...new Set(sales.map((sale) => monthOf(sale.closingDate)))].sort();
+  const validationFromMonth = options.validationFromMonth ?? months[Math.max(1, months.length - 2)] ?? "";
+  const fitSales = sales.filter((sale) => monthOf(sale.closingDate) < validationFromMonth);
+  const validationSales = sales.filter((sale) => monthOf(sale.closingDate) >= validationFromMonth);
+  log(
+    `validation slice: ${validationFromMonth}.. (${validationSales.length} sales), fit on ${fitSales.length}`,
+  );
+
+  const stageOne = fitModel(fitSales, options, validationSales);
+  const records = backtest(fitSales, validationSales, stageOne);
+  let blend = 0;
+  let bestMdape = Number.POSITIVE_INFINITY;
+  for (const weight of options.compsBlendWeights) {
+    const metrics = accuracyMetrics(
+      records.map((r) => ({
+        price: r.sale.closingPrice,
+        estimate: r.valuation
+          ? blendEstimates(
+              r.valuation.diagnostics.modelEstimate,
+              r.valuation.diagnostics.compsEstimate,
+              weight,
+            )
+          : null,
+        fsd: null,
+      })),
+    );
+    log(
+      `  comps blend weight ${weight}: MdAPE ${(100 * metrics.mdape).toFixed(2)}% PPE10 ${(100 * metrics.ppe10).toFixed(1)}%`,
+    );
+    if (metrics.mdape < bestMdape) {
+      bestMdape = metrics.mdape;
+      blend = weight;
+    }
+  }
+  const tuned = { ...stageOne, compsBlendWeight: blend };
+  const tunedRecords = backtest(fitSales, validationSales, tuned);
+  const fsd = calibrateFsd(tunedRecords, degradedRecords(fitSales, validationSales, tuned, options.gbt.seed));
+  const calibrated = { ...tuned, fsd };
+  const validationRecords = backtest(fitSales, validationSales, calibrated);
+  const validationMetrics = accuracyMetrics(
+    validationRecords.map((r) => ({
+      price: r.sale.closingPrice,
+      estimate: r.valuation?.estimate ?? null,
+      fsd: r.valuation?.fsd ?? null,
+    })),
+  );
+  const gbtOnly = accuracyMetrics(
+    validationRecords.map((r) => ({
+      price: r.sale.closingPrice,
+      estimate: r.valuation?.diagnostics.modelEstimate ?? null,
+      fsd: null,
+    })),
+  );
+  log(
+    `validation: MdAPE ${(100 * validationMetrics.mdape).toFixed(2)}% PPE10 ${(100 * validationMetrics.ppe10).toFixed(1)}% PPE20 ${(100 * validationMetrics.ppe20).toFixed(1)}% FSD coverage ${(100 * validationMetrics.fsdCoverage).toFixed(1)}% (trees alone MdAPE ${(100 * gbtOnly.mdape).toFixed(2)}%)`,
+  );
+
+  log(`refitting on all ${sales.length} sales`);
+  const final = fitModel(sales, options);
+  const round4 = (value: number) => Number(value.toFixed(4));
+  return {
+    ...final,
+    validation: {
+      from: validationSales[0]?.closingDate ?? "",
+      to: validationSales[validationSales.length - 1]?.closingDate ?? "",
+      count: validationMetrics.count,
+      mdape: round4(validationMetrics.mdape),
+      ppe10: round4(validationMetrics.ppe10),
+      ppe20: round4(validationMetrics.ppe20),
+      hitRate: round4(validationMetrics.hitRate),
+      fsdCoverage: round4(validationMetrics.fsdCoverage),
+      gbtOnlyMdape: round4(gbtOnly.mdape),
+    },
+    compsBlendWeight: blend,
+    fsd,
+  };
+}

@@ -1,0 +1,192 @@
+// Exact per-IP and per-tenant rate limits (one Durable Object per key; durable-objects/rate-limiter/).
+// app.ts runs ipRateLimit before token verification and tenantRateLimit after it. The response fields follow
+// draft-ietf-httpapi-ratelimit-headers-10: `RateLimit-Policy: "tenant";q=1000;w=60` and
+// `RateLimit: "tenant";r=0;t=37`, where `t` is the seconds until more quota is made available (the sliding-window
+// wording of the working group's issue #149); on a 429 it equals Retry-After. docs/rate-limiting.md has the rest.
+import type { MiddlewareHandler } from "hono";
+import type { RateLimitDecision } from "../../durable-objects/rate-limiter/algorithm.ts";
+import { createRateLimiter, RateLimiterUnavailableError } from "../../durable-objects/rate-limiter/client.ts";
+import { ApiError } from "../errors.ts";
+import { READ_COST, requestCost, tenantPolicyFor } from "../rate-limit-policies.ts";
+import { clientAddressKey } from "./client-address.ts";
+import type { RequestContextVariables } from "./request-context.ts";
+
+export type RateLimitVariables = {
+  /** The client part of the per-IP keys: an IPv4 address, an IPv6 /64, "local" or "unparsed". */
+  clientAddress: string;
+};
+
+/** What tenantRateLimit needs from the authenticated principal that auth puts on the context. */
+export interface RateLimitedPrincipal {
+  tenantId: string;
+  plan: string;
+}
+
+export type PolicyName = "anon" | "auth-failures" | "tenant";
+
+/**
+ * What happens when the limiter cannot answer (docs/rate-limiting.md, "Faults"). Open: the request goes on
+ * unlimited, with a warning log line and no RateLimit fields. Closed: 503 with Retry-After. An object that
+ * reports itself overloaded is refused under every policy: one object serves one key, so it is that key's own
+ * traffic that overloads it.
+ */
+export const FAILURE_MODES: Record<PolicyName, "open" | "closed"> = {
+  anon: "open",
+  "auth-failures": "closed",
+  tenant: "open",
+};
+
+export const LIMITER_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+type IpRateLimitEnv = { Bindings: Env; Variables: RequestContextVariables & RateLimitVariables };
+type TenantRateLimitEnv = {
+  Bindings: Env;
+  Variables: RequestContextVariables & Partial<RateLimitVariables> & { auth?: RateLimitedPrincipal };
+};
+/** The parts of a request's context the limiters use; both middleware contexts provide them. */
+interface LimitedContext {
+  env: Env;
+  var: Pick<RequestContextVariables, "requestId" | "settings" | "event">;
+}
+
+/** The RateLimit-Policy and RateLimit field values for one policy's decision. */
+export function rateLimitFields(policy: PolicyName, decision: RateLimitDecision) {
+  return {
+    "RateLimit-Policy": `"${policy}";q=${decision.limit};w=${decision.windowSeconds}`,
+    RateLimit: `"${policy}";r=${decision.remaining};t=${decision.resetSeconds}`,
+  };
+}
+
+function appendRateLimitFields(headers: Headers, policy: PolicyName, decision: RateLimitDecision): void {
+  for (const [name, value] of Object.entries(rateLimitFields(policy, decision))) headers.append(name, value);
+}
+
+function rateLimited(c: LimitedContext, policy: PolicyName, decision: RateLimitDecision): ApiError {
+  c.var.event.rateLimited = true;
+  return new ApiError("rate_limited", {
+    detail: `The "${policy}" rate limit is exhausted; retry in ${decision.retryAfterSeconds} s.`,
+    headers: { "Retry-After": String(decision.retryAfterSeconds), ...rateLimitFields(policy, decision) },
+    extensions: { policy },
+  });
+}
+
+function logFault(c: LimitedContext, policy: PolicyName, error: unknown, outcome: string): void {
+  const fault = error instanceof RateLimiterUnavailableError ? error.fault : "error";
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      msg: "rate limiter unavailable",
+      requestId: c.var.requestId,
+      policy,
+      fault,
+      outcome,
+      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+    }),
+  );
+}
+
+/** The limiter's decision, or null when it failed and the policy fails open; throws 503 when it fails closed. */
+async function decideOrFail(
+  c: LimitedContext,
+  policy: PolicyName,
+  decide: () => Promise<RateLimitDecision>,
+): Promise<RateLimitDecision | null> {
+  try {
+    return await decide();
+  } catch (error) {
+    const overloaded = error instanceof RateLimiterUnavailableError && error.fault === "overloaded";
+    if (FAILURE_MODES[policy] === "open" && !overloaded) {
+      logFault(c, policy, error, "admitted unlimited");
+      return null;
+    }
+    logFault(c, policy, error, "refused 503");
+    throw new ApiError("service_unavailable", {
+      detail: "Rate limiting is temporarily unavailable; retry later.",
+      headers: { "Retry-After": String(LIMITER_UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      cause: error,
+    });
+  }
+}
+
+function limiterFor(c: LimitedContext) {
+  return createRateLimiter(c.env.RATE_LIMITER, { timeoutMs: c.var.settings.rateLimits.timeoutMs });
+}
+
+/** Charges one anonymous request to the client address; throws 429 when its budget is spent. */
+async function chargeAnonymous(c: LimitedContext, clientAddress: string): Promise<RateLimitDecision | null> {
+  const policy = c.var.settings.rateLimits.anon;
+  if (!policy) return null;
+  const limiter = limiterFor(c);
+  const decision = await decideOrFail(c, "anon", () =>
+    limiter.consume(`ip:${clientAddress}:anon`, READ_COST, policy),
+  );
+  if (decision && !decision.allowed) throw rateLimited(c, "anon", decision);
+  return decision;
+}
+
+/**
+ * Per client address, before any token is verified. Without an Authorization header the request is charged to
+ * `ip:<addr>:anon`. With one, the address's failed-authentication budget is only checked (429 at once when it is
+ * spent, so a brute force stops before verification), and a 401 answer then charges one failure to it.
+ */
+export function ipRateLimit(): MiddlewareHandler<IpRateLimitEnv> {
+  return async function ipRateLimitMiddleware(c, next) {
+    const settings = c.var.settings.rateLimits;
+    const clientAddress = clientAddressKey(c.req.header("cf-connecting-ip"));
+    c.set("clientAddress", clientAddress);
+
+    if (!c.req.header("authorization")) {
+      const decision = await chargeAnonymous(c, clientAddress);
+      await next();
+      if (decision) appendRateLimitFields(c.res.headers, "anon", decision);
+      return;
+    }
+
+    const policy = settings.authFailures;
+    if (!policy) return next();
+    const failureKey = `ip:${clientAddress}:auth-failures`;
+    const limiter = limiterFor(c);
+    const budget = await decideOrFail(c, "auth-failures", () => limiter.peek(failureKey, 1, policy));
+    if (budget && !budget.allowed) throw rateLimited(c, "auth-failures", budget);
+    await next();
+    if (c.res.status !== 401) return;
+    try {
+      const charged = await limiter.consume(failureKey, 1, policy);
+      appendRateLimitFields(c.res.headers, "auth-failures", charged);
+    } catch (error) {
+      // The 401 is already the right answer; an uncounted failure only lets this client try once more.
+      logFault(c, "auth-failures", error, "failure not counted");
+    }
+  };
+}
+
+/**
+ * Per tenant, after authentication: charges `tenant:<id>:api` with the request's cost (rate-limit-policies.ts)
+ * under the tenant's plan policy. A request that arrives here without a principal reached a public route; if it
+ * carried an Authorization header, ipRateLimit did not charge it as anonymous, so it is charged here: otherwise
+ * any made-up token would buy unlimited anonymous requests.
+ */
+export function tenantRateLimit(): MiddlewareHandler<TenantRateLimitEnv> {
+  return async function tenantRateLimitMiddleware(c, next) {
+    const principal = c.var.auth;
+    if (!principal) {
+      if (!c.req.header("authorization")) return next();
+      const clientAddress = c.var.clientAddress ?? clientAddressKey(c.req.header("cf-connecting-ip"));
+      const decision = await chargeAnonymous(c, clientAddress);
+      await next();
+      if (decision) appendRateLimitFields(c.res.headers, "anon", decision);
+      return;
+    }
+    const policy = tenantPolicyFor(c.var.settings.rateLimits, principal.plan);
+    if (!policy) return next();
+    const cost = requestCost(c.req.method, c.req.path);
+    const limiter = limiterFor(c);
+    const decision = await decideOrFail(c, "tenant", () =>
+      limiter.consume(`tenant:${principal.tenantId}:api`, cost, policy),
+    );
+    if (decision && !decision.allowed) throw rateLimited(c, "tenant", decision);
+    await next();
+    if (decision) appendRateLimitFields(c.res.headers, "tenant", decision);
+  };
+}
