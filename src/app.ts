@@ -7,17 +7,20 @@ import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
 import { compsRouter } from "./routes/comps/index.ts";
+import { docsRouter } from "./routes/docs/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { ingestRouter, prospectsRouter } from "./routes/ingest/index.ts";
+import { propertiesRouter } from "./routes/properties/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
 import { usersRouter } from "./routes/users/index.ts";
+import { validationHook } from "./routes/validation.ts";
 import { valuationRouter } from "./routes/valuation/index.ts";
 
 export type AppVariables = RequestContextVariables & AuthVariables;
 export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
 export function createApp() {
-  const app = new OpenAPIHono<AppEnv>({ strict: true });
+  const app = new OpenAPIHono<AppEnv>({ strict: true, defaultHook: validationHook });
   app.onError(handleError);
   app.notFound(handleNotFound);
 
@@ -28,6 +31,8 @@ export function createApp() {
   app.use("*", tenantRateLimit());
 
   app.route("/api/v1/health", healthRouter());
+  app.route("/api/v1/properties", propertiesRouter());
+  app.route("/docs", docsRouter());
   app.route("/api/v1/stats", statsRouter());
   app.route("/api/v1", usersRouter());
   app.route("/api/v1/prospects", prospectsRouter());

@@ -3,6 +3,7 @@
 // here and the migrated database disagree.
 import { sql } from "drizzle-orm";
 import {
+  bigint,
   boolean,
   customType,
   date,
@@ -108,6 +109,39 @@ export const properties = pgTable("properties", {
   updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
   deletedAt: isoTimestamp("deleted_at"),
   searchVector: tsvector("search_vector"),
+  // Generated sort keys (migrations/0002): integer so keyset bounds stay index conditions under RLS.
+  priceSortAsc: bigint("price_sort_asc", { mode: "bigint" }).generatedAlwaysAs(
+    sql`coalesce((price * 100)::bigint, 9223372036854775807)`,
+  ),
+  priceSortDesc: bigint("price_sort_desc", { mode: "bigint" }).generatedAlwaysAs(
+    sql`coalesce((price * 100)::bigint, -1)`,
+  ),
+  sqftSort: integer("sqft_sort").generatedAlwaysAs(sql`coalesce(sqft, 2147483647)`),
 });
 
-export const schema = { tenants, users, properties };
+// Idempotency-Key results of POST /api/v1/properties (migrations/0002).
+export const idempotencyKeys = pgTable("idempotency_keys", {
+  tenantId: uuid("tenant_id").notNull(),
+  key: text("key").notNull(),
+  requestHash: text("request_hash").notNull(),
+  propertyId: uuid("property_id").notNull(),
+  responseStatus: smallint("response_status").notNull(),
+  createdAt: isoTimestamp("created_at").notNull().default(sql`now()`),
+  expiresAt: isoTimestamp("expires_at").notNull(),
+});
+
+const xid8 = customType<{ data: string }>({ dataType: () => "xid8" });
+
+// The properties changes feed (migrations/0002): written by the same statement as each property write.
+export const propertyChanges = pgTable("property_changes", {
+  changeId: bigint("change_id", { mode: "bigint" }).primaryKey().generatedAlwaysAsIdentity(),
+  tenantId: uuid("tenant_id").notNull(),
+  propertyId: uuid("property_id").notNull(),
+  operation: text("operation", { enum: ["created", "updated", "deleted"] }).notNull(),
+  version: integer("version").notNull(),
+  xid: xid8("xid").notNull().default(sql`pg_current_xact_id()`),
+  changedAt: isoTimestamp("changed_at").notNull().default(sql`now()`),
+  snapshot: jsonb("snapshot"),
+});
+
+export const schema = { tenants, users, properties, idempotencyKeys, propertyChanges };

@@ -1,0 +1,57 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../app.ts";
+import { requireRole } from "../../middleware/auth.ts";
+import { type PropertyFields, replaceProperty } from "../../services/properties.ts";
+import { problemResponses } from "../problem.ts";
+import { propertyBodyLimit } from "./body-limit.ts";
+import { withDuplicateLink } from "./links.ts";
+import { etagOf, expectedVersions } from "./preconditions.ts";
+import {
+  BEARER_SECURITY,
+  ETAG_HEADER,
+  IfMatchHeaderSchema,
+  PropertyIdParamsSchema,
+  PropertyReplaceSchema,
+  PropertySchema,
+} from "./schemas.ts";
+
+export const replacePropertyRoute = createRoute({
+  method: "put",
+  path: "/{id}",
+  tags: ["properties"],
+  security: BEARER_SECURITY,
+  summary: "Replace a property (If-Match required)",
+  description: "Absent optional fields become null. The status may only make a legal move.",
+  middleware: [requireRole("editor"), propertyBodyLimit()] as const,
+  request: {
+    params: PropertyIdParamsSchema,
+    headers: IfMatchHeaderSchema,
+    body: { required: true, content: { "application/json": { schema: PropertyReplaceSchema } } },
+  },
+  responses: {
+    200: {
+      description: "Replaced",
+      headers: ETAG_HEADER,
+      content: { "application/json": { schema: PropertySchema } },
+    },
+    ...problemResponses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429, 500, 503, 504),
+  },
+});
+
+export function registerReplaceProperty(app: OpenAPIHono<AppEnv>) {
+  app.openapi(replacePropertyRoute, async (c) => {
+    const versions = expectedVersions(c.req.valid("header")["if-match"]);
+    const body = c.req.valid("json");
+    const fields = Object.fromEntries(
+      Object.entries(PropertyReplaceSchema.shape).map(([field]) => [
+        field,
+        body[field as keyof typeof body] ?? null,
+      ]),
+    ) as unknown as PropertyFields;
+    const property = await withDuplicateLink(() =>
+      replaceProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, fields, versions),
+    );
+    c.header("ETag", etagOf(property.version));
+    return c.json(property, 200);
+  });
+}

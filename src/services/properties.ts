@@ -1,0 +1,455 @@
+// Property records: create, read, list, replace, patch, soft delete and the changes feed. Every statement runs
+// inside withTenant (row-level security) and names the tenant itself too. A write is one SQL statement that
+// also appends its change to property_changes (and, for POST with an Idempotency-Key, records the key), so the
+// row, its change and its key commit together or not at all in one HTTP round trip.
+import { type SQL, sql } from "drizzle-orm";
+import type { Database } from "../db/client.ts";
+import { addressIdentity } from "../domain/address-identity.ts";
+import { canonicalJson, sha256Hex } from "../domain/canonical-json.ts";
+import {
+  type ChangesPosition,
+  decodeChangesCursor,
+  decodeListCursor,
+  encodeChangesCursor,
+  encodeListCursor,
+  InvalidCursorError,
+  type PropertySort,
+} from "../domain/list-cursor.ts";
+import { applyMergePatch, propertyRuleIssues } from "../domain/property-rules.ts";
+import { allowedPredecessors, canTransition, type ListingStatus } from "../domain/property-status.ts";
+import { ApiError } from "../errors.ts";
+import {
+  column,
+  fieldsOf,
+  fieldValue,
+  PROPERTY_DOCUMENT,
+  type Property,
+  type PropertyFields,
+  propertyFromRecord,
+  WRITABLE_FIELDS,
+} from "./property-records.ts";
+import { listStatement, type PropertyFilters, SORTS } from "./property-search.ts";
+
+export type { Property, PropertyFields } from "./property-records.ts";
+export type { PropertyFilters } from "./property-search.ts";
+
+/** How long an Idempotency-Key's result is kept and replayed. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+const ADDRESS_HASH_CONSTRAINT = "properties_tenant_address_hash_key";
+const DOCUMENT = PROPERTY_DOCUMENT;
+
+export interface IdempotencyRequest {
+  key: string;
+  /** SHA-256 of the canonical request (see idempotencyFingerprint). */
+  requestHash: string;
+}
+
+export interface CreateResult {
+  property: Property;
+  /** True when an Idempotency-Key replay answered with the original result and created nothing. */
+  replayed: boolean;
+}
+
+export interface PropertyPage {
+  items: Property[];
+  nextCursor: string | null;
+}
+
+export interface PropertyChange {
+  changeId: string;
+  operation: "created" | "updated" | "deleted";
+  propertyId: string;
+  version: number;
+  changedAt: string;
+  /** The property as written by this change; null for a deletion (a tombstone). */
+  property: Property | null;
+}
+
+export interface ChangesPage {
+  changes: PropertyChange[];
+  /** Where to resume; always present, so a caller that is up to date polls with it. */
+  nextCursor: string;
+  hasMore: boolean;
+}
+
+type Row = Record<string, unknown>;
+
+function rowsOf(result: unknown): Row[] {
+  return (result as { rows: Row[] }).rows;
+}
+
+function notFound(): ApiError {
+  return new ApiError("not_found", { detail: "No such property." });
+}
+
+function staleVersion(currentVersion: number): ApiError {
+  return new ApiError("precondition_failed", {
+    detail: "The property has changed since the ETag in If-Match was issued.",
+    extensions: { currentVersion },
+  });
+}
+
+function versionList(versions: readonly number[]): SQL {
+  return sql.join(
+    versions.map((version) => sql`${version}::integer`),
+    sql`, `,
+  );
+}
+
+function assertValidState(fields: PropertyFields): void {
+  const errors = propertyRuleIssues(fields);
+  if (errors.length)
+    throw new ApiError("validation_failed", { detail: "The property is not valid.", errors });
+}
+
+function illegalTransition(from: ListingStatus, to: ListingStatus): ApiError {
+  return new ApiError("validation_failed", {
+    detail: `A property cannot move from ${from} to ${to}.`,
+    errors: [{ field: "status", message: `Cannot change from ${from} to ${to}.` }],
+  });
+}
+
+/** The SHA-256 an Idempotency-Key is bound to: method, path and the body with its keys sorted. */
+export function idempotencyFingerprint(method: string, path: string, body: unknown): Promise<string> {
+  return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, body }));
+}
+
+async function identityColumns(fields: PropertyFields) {
+  return addressIdentity({
+    address: fields.address,
+    city: fields.city,
+    state: fields.state,
+    zip: fields.zip,
+  });
+}
+
+/** Turns a unique violation on the address into 409 duplicate_address naming the live property that holds it. */
+async function duplicateAddressError(
+  db: Database,
+  tenantId: string,
+  addressHash: string,
+  error: unknown,
+): Promise<ApiError | undefined> {
+  const cause = error instanceof ApiError ? (error.cause as { constraint?: string } | undefined) : undefined;
+  if (cause?.constraint !== ADDRESS_HASH_CONSTRAINT) return undefined;
+  const [result] = await db.withTenant(tenantId, (tx) => [
+    tx.execute(sql`select id from properties
+      where tenant_id = ${tenantId}::uuid and address_hash = ${addressHash} and deleted_at is null`),
+  ]);
+  const existingId = rowsOf(result)[0]?.id;
+  return new ApiError("duplicate_address", {
+    detail: "A property with this address already exists.",
+    extensions: existingId ? { existingId: String(existingId) } : {},
+    cause: error,
+  });
+}
+
+export async function createProperty(
+  db: Database,
+  tenantId: string,
+  fields: PropertyFields,
+  idempotency?: IdempotencyRequest,
+): Promise<CreateResult> {
+  assertValidState(fields);
+  const identity = await identityColumns(fields);
+  const id = crypto.randomUUID();
+  const columns = WRITABLE_FIELDS.map((field) => column(field));
+  const values = WRITABLE_FIELDS.map((field) => fieldValue(field, fields[field]));
+  const claim = idempotency
+    ? sql`claim as (
+        insert into idempotency_keys (tenant_id, key, request_hash, property_id, response_status, expires_at)
+        values (${tenantId}::uuid, ${idempotency.key}, ${idempotency.requestHash}, ${id}::uuid, 201,
+          now() + make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS}))
+        on conflict (tenant_id, key) do update
+          set request_hash = excluded.request_hash, property_id = excluded.property_id,
+            response_status = excluded.response_status, created_at = excluded.created_at,
+            expires_at = excluded.expires_at
+          where idempotency_keys.expires_at <= now()
+        returning 1
+      ),`
+    : sql``;
+  // With a key, the property is inserted only if this statement claimed the key; otherwise the key's stored
+  // result (visible only once its statement committed) is read back in the same statement.
+  const onlyIfClaimed = idempotency ? sql`where exists (select 1 from claim)` : sql``;
+  const stored = idempotency
+    ? sql`union all
+      select 'stored', c.snapshot, k.request_hash
+      from idempotency_keys k
+      left join property_changes c
+        on c.tenant_id = k.tenant_id and c.property_id = k.property_id and c.operation = 'created'
+      where k.tenant_id = ${tenantId}::uuid and k.key = ${idempotency.key} and k.expires_at > now()
+        and not exists (select 1 from claim)`
+    : sql``;
+  const statement = sql`with ${claim}
+    inserted as (
+      insert into properties as p (id, tenant_id, normalized_address, address_hash, ${sql.join(columns, sql`, `)})
+      select ${id}::uuid, ${tenantId}::uuid, ${identity.normalizedAddress}, ${identity.addressHash},
+        ${sql.join(values, sql`, `)}
+      ${onlyIfClaimed}
+      returning ${DOCUMENT} as document
+    ),
+    change as (
+      insert into property_changes (tenant_id, property_id, operation, version, snapshot)
+      select ${tenantId}::uuid, (document->>'id')::uuid, 'created', (document->>'version')::integer, document
+      from inserted
+    )
+    select 'created' as outcome, document, null as request_hash from inserted
+    ${stored}`;
+
+  let rows: Row[];
+  try {
+    const [result] = await db.withTenant(tenantId, (tx) => [tx.execute(statement)]);
+    rows = rowsOf(result);
+  } catch (error) {
+    throw (await duplicateAddressError(db, tenantId, identity.addressHash, error)) ?? error;
+  }
+  const outcome = rows[0];
+  if (outcome?.outcome === "created") {
+    return { property: propertyFromRecord(outcome.document as Row), replayed: false };
+  }
+  if (idempotency && outcome?.outcome === "stored" && outcome.document) {
+    if (outcome.request_hash !== idempotency.requestHash) {
+      throw new ApiError("idempotency_key_reused", {
+        detail: "This Idempotency-Key was used with a different request.",
+      });
+    }
+    return { property: propertyFromRecord(outcome.document as Row), replayed: true };
+  }
+  // The key exists but its result is not visible to this statement: the first request is still in flight.
+  throw new ApiError("idempotency_conflict", {
+    detail: "A request with this Idempotency-Key is still being processed; retry later.",
+    headers: { "Retry-After": "1" },
+  });
+}
+
+export async function getProperty(db: Database, tenantId: string, id: string): Promise<Property> {
+  const [result] = await db.withTenant(tenantId, (tx) => [
+    tx.execute(sql`select ${DOCUMENT} as document from properties p
+      where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null`),
+  ]);
+  const row = rowsOf(result)[0];
+  if (!row) throw notFound();
+  return propertyFromRecord(row.document as Row);
+}
+
+export interface ListOptions {
+  filters: PropertyFilters;
+  sort: PropertySort;
+  limit: number;
+  cursor?: string;
+}
+
+/** A short digest of the filters, carried in cursors so a cursor is only honoured for the list it came from. */
+export async function filterFingerprint(filters: PropertyFilters): Promise<string> {
+  return (await sha256Hex(canonicalJson(filters))).slice(0, 16);
+}
+
+export async function listProperties(
+  db: Database,
+  tenantId: string,
+  options: ListOptions,
+): Promise<PropertyPage> {
+  const fingerprint = await filterFingerprint(options.filters);
+  let after: ReturnType<typeof decodeListCursor> | undefined;
+  if (options.cursor !== undefined) {
+    try {
+      after = decodeListCursor(options.cursor, { sort: options.sort, filterFingerprint: fingerprint });
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new ApiError("invalid_cursor", {
+          detail: "The cursor is not valid for this list (tampered, or made for another sort or filters).",
+        });
+      }
+      throw error;
+    }
+  }
+  const [result] = await db.withTenant(tenantId, (tx) => [
+    tx.execute(listStatement(tenantId, options.filters, options.sort, after, options.limit)),
+  ]);
+  const rows = rowsOf(result);
+  const items = rows.slice(0, options.limit).map((row) => propertyFromRecord(row.document as Row));
+  const last = items.at(-1);
+  const lastRow = rows[options.limit - 1];
+  const nextCursor =
+    rows.length > options.limit && last && lastRow
+      ? encodeListCursor({
+          sort: options.sort,
+          filterFingerprint: fingerprint,
+          key: SORTS[options.sort].keyOf(last, lastRow.sort_key),
+          id: last.id,
+        })
+      : null;
+  return { items, nextCursor };
+}
+
+/**
+ * Writes `fields` over the property if it is still at `expectedVersion` and its status may move to the new
+ * one; a single statement that also reports, from the same snapshot, why nothing was written.
+ */
+async function writeProperty(
+  db: Database,
+  tenantId: string,
+  id: string,
+  fields: PropertyFields,
+  expectedVersions: readonly number[],
+): Promise<Property> {
+  assertValidState(fields);
+  const identity = await identityColumns(fields);
+  const assignments = WRITABLE_FIELDS.map(
+    (field) => sql`${column(field)} = ${fieldValue(field, fields[field])}`,
+  );
+  const predecessors = allowedPredecessors(fields.status);
+  const statement = sql`with target as (
+      select version, status from properties
+      where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null
+    ),
+    updated as (
+      update properties p set ${sql.join(assignments, sql`, `)},
+        normalized_address = ${identity.normalizedAddress}, address_hash = ${identity.addressHash},
+        version = p.version + 1, updated_at = now()
+      where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null
+        and version in (${versionList(expectedVersions)})
+        and status in (${sql.join(
+          predecessors.map((status) => sql`${status}`),
+          sql`, `,
+        )})
+      returning ${DOCUMENT} as document
+    ),
+    change as (
+      insert into property_changes (tenant_id, property_id, operation, version, snapshot)
+      select ${tenantId}::uuid, ${id}::uuid, 'updated', (document->>'version')::integer, document from updated
+    )
+    select (select version from target) as current_version, (select status from target) as current_status,
+      (select document from updated) as document`;
+  let row: Row | undefined;
+  try {
+    const [result] = await db.withTenant(tenantId, (tx) => [tx.execute(statement)]);
+    row = rowsOf(result)[0];
+  } catch (error) {
+    throw (await duplicateAddressError(db, tenantId, identity.addressHash, error)) ?? error;
+  }
+  if (row?.document) return propertyFromRecord(row.document as Row);
+  if (row?.current_version == null) throw notFound();
+  const currentVersion = Number(row.current_version);
+  const currentStatus = row.current_status as ListingStatus;
+  if (!expectedVersions.includes(currentVersion)) throw staleVersion(currentVersion);
+  if (!canTransition(currentStatus, fields.status)) throw illegalTransition(currentStatus, fields.status);
+  // Same version and a legal move, yet nothing was written: a concurrent write got there in between.
+  throw staleVersion(currentVersion);
+}
+
+/**
+ * PUT: the body is the whole new state (absent optional fields become null). `expectedVersions` are the
+ * versions If-Match names; the write happens only if the property is at one of them.
+ */
+export function replaceProperty(
+  db: Database,
+  tenantId: string,
+  id: string,
+  fields: PropertyFields,
+  expectedVersions: readonly number[],
+): Promise<Property> {
+  return writeProperty(db, tenantId, id, fields, expectedVersions);
+}
+
+/**
+ * PATCH (JSON merge patch): reads the current state, merges, validates the result and writes it back on the
+ * condition that the version is still the one merged into (two round trips; a write in between answers 412).
+ */
+export async function patchProperty(
+  db: Database,
+  tenantId: string,
+  id: string,
+  patch: Partial<PropertyFields>,
+  expectedVersions: readonly number[],
+): Promise<Property> {
+  const current = await getProperty(db, tenantId, id);
+  if (!expectedVersions.includes(current.version)) throw staleVersion(current.version);
+  const merged = applyMergePatch(fieldsOf(current), patch);
+  if (!canTransition(current.status, merged.status)) throw illegalTransition(current.status, merged.status);
+  return writeProperty(db, tenantId, id, merged, [current.version]);
+}
+
+/** Soft delete: the row stays (status deleted, deleted_at set) and the feed gets a tombstone. */
+export async function deleteProperty(
+  db: Database,
+  tenantId: string,
+  id: string,
+  expectedVersions: readonly number[],
+): Promise<void> {
+  const [result] = await db.withTenant(tenantId, (tx) => [
+    tx.execute(sql`with target as (
+        select version from properties
+        where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null
+      ),
+      deleted as (
+        update properties set status = 'deleted', deleted_at = now(), updated_at = now(), version = version + 1
+        where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and deleted_at is null
+          and version in (${versionList(expectedVersions)})
+        returning version
+      ),
+      change as (
+        insert into property_changes (tenant_id, property_id, operation, version, snapshot)
+        select ${tenantId}::uuid, ${id}::uuid, 'deleted', version, null from deleted
+      )
+      select (select version from target) as current_version, (select version from deleted) as deleted_version`),
+  ]);
+  const row = rowsOf(result)[0];
+  if (row?.deleted_version != null) return;
+  if (row?.current_version == null) throw notFound();
+  throw staleVersion(Number(row.current_version));
+}
+
+/**
+ * The changes feed. Only changes from transactions older than this snapshot's xmin are served: every
+ * transaction with a smaller id has finished, so no change can later appear behind the returned cursor.
+ * Order is (xid, change id); a property's own changes are in version order because each write requires the
+ * version the previous one produced.
+ */
+export async function listPropertyChanges(
+  db: Database,
+  tenantId: string,
+  options: { since?: string; limit: number },
+): Promise<ChangesPage> {
+  let since: ChangesPosition | undefined;
+  if (options.since !== undefined) {
+    try {
+      since = decodeChangesCursor(options.since);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) {
+        throw new ApiError("invalid_cursor", { detail: "The changes cursor is not valid." });
+      }
+      throw error;
+    }
+  }
+  const after: SQL = since
+    ? sql`and (xid, change_id) > (${since.xid}::xid8, ${since.changeId}::bigint)`
+    : sql``;
+  const [result] = await db.withTenant(tenantId, (tx) => [
+    tx.execute(sql`select change_id::text as change_id, xid::text as xid, operation, property_id, version,
+        changed_at, snapshot
+      from property_changes
+      where tenant_id = ${tenantId}::uuid and xid < pg_snapshot_xmin(pg_current_snapshot()) ${after}
+      order by xid, change_id
+      limit ${options.limit + 1}`),
+  ]);
+  const rows = rowsOf(result);
+  const page = rows.slice(0, options.limit);
+  const changes = page.map(
+    (row): PropertyChange => ({
+      changeId: String(row.change_id),
+      operation: row.operation as PropertyChange["operation"],
+      propertyId: String(row.property_id),
+      version: Number(row.version),
+      changedAt: new Date(String(row.changed_at)).toISOString(),
+      property: row.snapshot ? propertyFromRecord(row.snapshot as Row) : null,
+    }),
+  );
+  const last = page.at(-1);
+  const position = last ? { xid: String(last.xid), changeId: String(last.change_id) } : since;
+  return {
+    changes,
+    nextCursor: encodeChangesCursor(position ?? { xid: "0", changeId: "0" }),
+    hasMore: rows.length > options.limit,
+  };
+}
