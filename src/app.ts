@@ -10,6 +10,7 @@ import { compsRouter } from "./routes/comps/index.ts";
 import { docsRouter } from "./routes/docs/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
 import { ingestRouter, prospectsRouter } from "./routes/ingest/index.ts";
+import { registerOpenApiDocument } from "./routes/openapi.ts";
 import { propertiesRouter } from "./routes/properties/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
 import { usersRouter } from "./routes/users/index.ts";
@@ -40,9 +41,6 @@ export function createApp() {
   app.route("/api/v1/properties", compsRouter());
   app.route("/api/v1", valuationRouter());
 
-  app.doc31("/openapi.json", (c) => ({
-    openapi: "3.1.0",
-    info: { title: "Real Estate OS API", version: c.var.settings.appVersion },
-  }));
+  registerOpenApiDocument(app);
   return app;
 }

@@ -58,6 +58,12 @@ export async function addressIdentity(parts: AddressParts): Promise<AddressIdent
   const parcel = PARCEL.exec(parts.address);
   if (parcel?.groups?.id) return parcelIdentity(parts, parcel.groups.county, parcel.groups.id);
   const normalized = normalizeAddress(addressLine(parts));
+  // A city and ZIP alone would make every unrecognized address in that ZIP the same property.
+  if (!normalized.deliveryLine) {
+    throw new AddressNotRecognizedError(
+      `No street address, PO box or parcel found in ${JSON.stringify(parts.address)}.`,
+    );
+  }
   try {
     return { normalizedAddress: normalized.singleLine, addressHash: await addressHash(normalized) };
   } catch (error) {

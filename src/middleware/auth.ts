@@ -23,7 +23,7 @@ type AuthEnv = { Bindings: Env; Variables: RequestContextVariables & AuthVariabl
 /** Tokens longer than this are refused before any parsing or signature work. */
 export const MAX_AUTHORIZATION_HEADER_BYTES = 8 * 1024;
 
-const PUBLIC_PATHS = new Set(["/api/v1/health"]);
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(["/api/v1/health"]);
 
 export function authenticate(): MiddlewareHandler<AuthEnv> {
   return async function authenticateMiddleware(c, next) {

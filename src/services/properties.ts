@@ -4,7 +4,7 @@
 // row, its change and its key commit together or not at all in one HTTP round trip.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { addressIdentity } from "../domain/address-identity.ts";
+import { AddressNotRecognizedError, addressIdentity } from "../domain/address-identity.ts";
 import { canonicalJson, sha256Hex } from "../domain/canonical-json.ts";
 import {
   type ChangesPosition,
@@ -115,12 +115,20 @@ export function idempotencyFingerprint(method: string, path: string, body: unkno
 }
 
 async function identityColumns(fields: PropertyFields) {
-  return addressIdentity({
-    address: fields.address,
-    city: fields.city,
-    state: fields.state,
-    zip: fields.zip,
-  });
+  try {
+    return await addressIdentity({
+      address: fields.address,
+      city: fields.city,
+      state: fields.state,
+      zip: fields.zip,
+    });
+  } catch (error) {
+    if (!(error instanceof AddressNotRecognizedError)) throw error;
+    throw new ApiError("validation_failed", {
+      detail: "The address could not be recognized.",
+      errors: [{ field: "address", message: "needs a street address, PO box or parcel number" }],
+    });
+  }
 }
 
 /** Turns a unique violation on the address into 409 duplicate_address naming the live property that holds it. */

@@ -5,6 +5,7 @@ import { requireRole } from "../../middleware/auth.ts";
 import { createProperty, idempotencyFingerprint, type PropertyFields } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
+import { refreshCompsIndex } from "./comps-index.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf } from "./preconditions.ts";
 import {
@@ -72,6 +73,7 @@ export function registerCreateProperty(app: OpenAPIHono<AppEnv>) {
     c.header("Location", new URL(`${c.req.path.replace(/\/$/, "")}/${property.id}`, c.req.url).pathname);
     c.header("ETag", etagOf(property.version));
     if (replayed) c.header("Idempotent-Replayed", "true");
+    else refreshCompsIndex(c, { saved: property });
     return c.json(property, 201);
   });
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { deleteProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
+import { refreshCompsIndex } from "./comps-index.ts";
 import { expectedVersions } from "./preconditions.ts";
 import { BEARER_SECURITY, IfMatchHeaderSchema, PropertyIdParamsSchema } from "./schemas.ts";
 
@@ -25,6 +26,7 @@ export function registerDeleteProperty(app: OpenAPIHono<AppEnv>) {
   app.openapi(deletePropertyRoute, async (c) => {
     const versions = expectedVersions(c.req.valid("header")["if-match"]);
     await deleteProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, versions);
+    refreshCompsIndex(c, { deletedId: c.req.valid("param").id });
     return c.body(null, 204);
   });
 }

@@ -4,6 +4,7 @@ import { requireRole } from "../../middleware/auth.ts";
 import { type PropertyFields, patchProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
+import { refreshCompsIndex } from "./comps-index.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersions } from "./preconditions.ts";
 import {
@@ -51,6 +52,7 @@ export function registerPatchProperty(app: OpenAPIHono<AppEnv>) {
       patchProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, patch, versions),
     );
     c.header("ETag", etagOf(property.version));
+    refreshCompsIndex(c, { saved: property });
     return c.json(property, 200);
   });
 }

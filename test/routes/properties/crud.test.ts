@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTenant } from "../../helpers/tenants.ts";
+import { adminSql, createTenant } from "../../helpers/tenants.ts";
 import { api, BASE, createProperty, sampleProperty, send, warmUp } from "./helpers.ts";
 
 beforeAll(warmUp, 30_000);
@@ -20,7 +20,7 @@ describe("POST /api/v1/properties", () => {
     expect(response.headers.get("etag")).toBe('"1"');
     expect(body).toMatchObject({
       address: "742 Evergreen Terrace",
-      normalizedAddress: "742 EVERGREEN TERRACE SPRINGFIELD IL 62704",
+      normalizedAddress: "742 EVERGREEN TER SPRINGFIELD IL 62704",
       status: "active",
       version: 1,
       price: 750000,
@@ -30,6 +30,31 @@ describe("POST /api/v1/properties", () => {
     expect(body).not.toHaveProperty("tenantId");
     expect(body).not.toHaveProperty("addressHash");
     expect(body.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  });
+
+  it("answers 422 naming the address field when it holds no street address, PO box or parcel", async () => {
+    const tenant = await createTenant();
+    const response = await send(tenant, "POST", "", {
+      body: sampleProperty({ address: "nowhere in particular" }),
+    });
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({
+      code: "validation_failed",
+      errors: [{ field: "address", message: expect.stringContaining("street address") }],
+    });
+  });
+
+  it("puts a created property into the comps index, and takes a deleted one out", async () => {
+    const tenant = await createTenant();
+    const created = await createProperty(tenant, { address: "12 Index Way", zip: "98101" });
+    const embedded = async () =>
+      (
+        await adminSql()`select count(*)::int as n from property_embeddings where property_id = ${String(created.id)}`
+      )[0]?.n;
+    await expect.poll(embedded, { timeout: 5_000 }).toBe(1);
+    const deleted = await send(tenant, "DELETE", `/${created.id}`, { headers: { "if-match": '"1"' } });
+    expect(deleted.status).toBe(204);
+    await expect.poll(embedded, { timeout: 5_000 }).toBe(0);
   });
 
   it("answers 409 duplicate_address with the existing id and a link, for the same address in one tenant", async () => {
@@ -298,7 +323,7 @@ describe("PATCH /api/v1/properties/{id}", () => {
       body: { address: "5 New Place" },
       headers: { "if-match": created.etag },
     });
-    expect(await response.json()).toMatchObject({ normalizedAddress: "5 NEW PLACE SEATTLE WA 98101" });
+    expect(await response.json()).toMatchObject({ normalizedAddress: "5 NEW PL SEATTLE WA 98101" });
   });
 
   it("sells with closing fields, refuses a sale without them, relists clearing them", async () => {
