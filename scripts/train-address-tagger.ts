@@ -33,7 +33,7 @@ const EPOCHS = numericArgument("--epochs", 15);
 /** Hamming-loss-augmented decoding while training (a margin): each wrong tag gets this bonus. */
 const MARGIN = numericArgument("--margin", 0);
 const SHUFFLE_SEED = 20261127;
-/** Five members: 74.7% full-address 5-fold CV inside dev, against 72.5% for one and 74.4% for three. */
+/** Perceptron (--perceptron) only. Five members: 74.7% full-address 5-fold CV inside dev, 72.5% for one. */
 const ENSEMBLE_MEMBERS = numericArgument("--members", 5);
 const WEIGHT_DECIMALS = numericArgument("--decimals", 2);
 
@@ -168,10 +168,13 @@ export function trainTagger(examples: TrainingExample[], epochs: number, seed: n
 }
 
 /** Sum of models trained with different shuffles; averaging several perceptrons lowers their variance. */
-export function trainEnsemble(examples: TrainingExample[], members: number): TaggerModel {
-  const models = Array.from({ length: members }, (_, member) =>
-    trainTagger(examples, EPOCHS, SHUFFLE_SEED + member),
-  );
+export function trainEnsemble(
+  examples: TrainingExample[],
+  members: number,
+  trainMember: (examples: TrainingExample[], seed: number) => TaggerModel = (memberExamples, seed) =>
+    trainTagger(memberExamples, EPOCHS, seed),
+): TaggerModel {
+  const models = Array.from({ length: members }, (_, member) => trainMember(examples, SHUFFLE_SEED + member));
   const scale = 10 ** WEIGHT_DECIMALS;
   const round = (value: number) => Math.round((value / members) * scale) / scale;
   const summedWeights = new Map<string, Float64Array>();
@@ -209,20 +212,25 @@ export function trainEnsemble(examples: TrainingExample[], members: number): Tag
 const USE_CRF = !process.argv.includes("--perceptron");
 const CRF_L2 = numericArgument("--l2", 0.2);
 const CRF_STEP = numericArgument("--step", 0.1);
+const CRF_MEMBERS = numericArgument("--crf-members", 1);
 const CRF_PRUNE = numericArgument("--prune", 0.02);
 
 function trainModel(examples: TrainingExample[]): TaggerModel {
   if (!USE_CRF) return trainEnsemble(examples, ENSEMBLE_MEMBERS);
-  return trainCrf(examples, {
-    tags: [...ADDRESS_TAGS],
-    featureSetVersion: FEATURE_SET_VERSION,
-    epochs: EPOCHS,
-    l2: CRF_L2,
-    initialStep: CRF_STEP,
-    seed: SHUFFLE_SEED,
-    decimals: WEIGHT_DECIMALS,
-    prune: CRF_PRUNE,
-  });
+  const trainMember = (memberExamples: TrainingExample[], seed: number) =>
+    trainCrf(memberExamples, {
+      tags: [...ADDRESS_TAGS],
+      featureSetVersion: FEATURE_SET_VERSION,
+      epochs: EPOCHS,
+      l2: CRF_L2,
+      initialStep: CRF_STEP,
+      seed,
+      decimals: WEIGHT_DECIMALS,
+      prune: CRF_PRUNE,
+    });
+  return CRF_MEMBERS === 1
+    ? trainMember(examples, SHUFFLE_SEED)
+    : trainEnsemble(examples, CRF_MEMBERS, trainMember);
 }
 
 /** K-fold cross-validation inside the development split: share of addresses whose every token tag is right. */
@@ -294,7 +302,7 @@ function main(): void {
   const model = trainModel(development.map(toTrainingExample));
   const outputPath = join(projectRoot, "src/domain/address/tagger-model.ts");
   const output = `// GENERATED FILE, do not edit by hand. Regenerate with: ./node_modules/.bin/node scripts/train-address-tagger.ts
-// Averaged perceptron weights learned from the ${development.length} DEVELOPMENT addresses of
+// Linear-chain CRF weights (L2-regularized SGD) learned from the ${development.length} DEVELOPMENT addresses of
 // data/address/usaddress_training_labeled.xml (usaddress labelled data, MIT, see data/address/README.md);
 // the held-out split is never used for training. Features: src/domain/address/features.ts.
 import type { TaggerModel } from "./tagger.ts";

@@ -1,5 +1,5 @@
 // GENERATED FILE, do not edit by hand. Regenerate with: ./node_modules/.bin/node scripts/train-address-tagger.ts
-// Averaged perceptron weights learned from the 1152 DEVELOPMENT addresses of
+// Linear-chain CRF weights (L2-regularized SGD) learned from the 1152 DEVELOPMENT addresses of
 // data/address/usaddress_training_labeled.xml (usaddress labelled data, MIT, see data/address/README.md);
 // the held-out split is never used for training. Features: src/domain/address/features.ts.
 import type { TaggerModel } from "./tagger.ts";
