@@ -32,7 +32,7 @@ function numericArgument(name: string, fallback: number): number {
 const EPOCHS = numericArgument("--epochs", 15);
 /** Hamming-loss-augmented decoding while training (a margin): each wrong tag gets this bonus. */
 const MARGIN = numericArgument("--margin", 0);
-const SHUFFLE_SEED = 20261127;
+const SHUFFLE_SEED = numericArgument("--seed", 20261127);
 /** Perceptron (--perceptron) only. Five members: 74.7% full-address 5-fold CV inside dev, 72.5% for one. */
 const ENSEMBLE_MEMBERS = numericArgument("--members", 5);
 const WEIGHT_DECIMALS = numericArgument("--decimals", 2);

@@ -13,7 +13,7 @@ import {
  */
 
 /** Bump on any change to the features; the model records the version it was trained with and a test compares. */
-export const FEATURE_SET_VERSION = 3;
+export const FEATURE_SET_VERSION = 4;
 
 interface TokenTraits {
   word: string;
@@ -155,6 +155,11 @@ export function contextFeatures(tokens: readonly string[]): string[][] {
     for (const flag of traits[index - 2]?.flags ?? []) features.push(`p2f:${flag}`);
     for (const flag of traits[index + 2]?.flags ?? []) features.push(`n2f:${flag}`);
     features.push(`pw:${previous?.word ?? "<none>"}|sh:${current.shape}`);
+    features.push(
+      `w:${current.word}|nsh:${next?.shape ?? "<none>"}`,
+      `psh:${previous?.shape ?? "<none>"}|w:${current.word}`,
+    );
+    for (const flag of current.flags) features.push(`f:${flag}|nsh:${next?.shape ?? "<none>"}`);
     features.push(`sh:${current.shape}|nw:${next?.word ?? "<none>"}`);
     features.push(`psh:${previous?.shape ?? "<none>"}|sh:${current.shape}|nsh:${next?.shape ?? "<none>"}`);
     return features;
