@@ -13,7 +13,7 @@ import {
  */
 
 /** Bump on any change to the features; the model records the version it was trained with and a test compares. */
-export const FEATURE_SET_VERSION = 2;
+export const FEATURE_SET_VERSION = 4;
 
 interface TokenTraits {
   word: string;
@@ -77,6 +77,11 @@ function neighbourFeatures(prefix: string, traits: TokenTraits): string[] {
 export function tokenOwnFeatures(token: string): TokenOwnFeatures {
   const traits = traitsOf(token);
   const own = [`w:${traits.word}`, `sh:${traits.shape}`];
+  const letters = traits.word.replace(/[^a-z]/g, "");
+  if (letters.length >= 4) {
+    own.push(`pre3:${letters.slice(0, 3)}`, `suf3:${letters.slice(-3)}`, `suf2:${letters.slice(-2)}`);
+  }
+  own.push(`len:${Math.min(token.length, 8)}`);
   for (const flag of traits.flags) own.push(`f:${flag}`, `f:${flag}|sh:${traits.shape}`);
   return {
     own,
@@ -143,6 +148,19 @@ export function contextFeatures(tokens: readonly string[]): string[][] {
     const next = traits[index + 1];
     features.push(`w:${current.word}|nw:${next?.word ?? "<none>"}`);
     features.push(`pw:${previous?.word ?? "<none>"}|w:${current.word}`);
+    const segmentStart = index === 0 || (traits[index - 1]?.flags.includes("comma") ?? false);
+    if (segmentStart) features.push(`segstart|sh:${current.shape}`, `segstart|commas:${Math.min(before, 3)}`);
+    const after = Math.min(commaCount - before, 3);
+    features.push(`w:${current.word}|commasafter:${after}`);
+    for (const flag of traits[index - 2]?.flags ?? []) features.push(`p2f:${flag}`);
+    for (const flag of traits[index + 2]?.flags ?? []) features.push(`n2f:${flag}`);
+    features.push(`pw:${previous?.word ?? "<none>"}|sh:${current.shape}`);
+    features.push(
+      `w:${current.word}|nsh:${next?.shape ?? "<none>"}`,
+      `psh:${previous?.shape ?? "<none>"}|w:${current.word}`,
+    );
+    for (const flag of current.flags) features.push(`f:${flag}|nsh:${next?.shape ?? "<none>"}`);
+    features.push(`sh:${current.shape}|nw:${next?.word ?? "<none>"}`);
     features.push(`psh:${previous?.shape ?? "<none>"}|sh:${current.shape}|nsh:${next?.shape ?? "<none>"}`);
     return features;
   });

@@ -1,5 +1,5 @@
 /**
- * First-order linear-chain tagger (averaged structured perceptron weights, Viterbi decoding). The weights are
+ * First-order linear-chain tagger (CRF weights, Viterbi decoding). The weights are
  * learned from the development part of the usaddress labelled data by scripts/train-address-tagger.ts.
  */
 
