@@ -6,6 +6,8 @@
 //
 //   npm run bench -- [--engine postgres|pglite] [--scale 100000] [--tenants 10] [--duration 10]
 //                    [--concurrency 1,16,64] [--scenarios get-one,list-first] [--out bench/RESULTS.md]
+// Scenario names for --scenarios: health, get-one, list-first, list-deep, list-filtered, search, create, comps,
+// valuation.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -111,8 +113,8 @@ async function startWrangler(platform: Platform, issuer: LocalIssuer) {
     OIDC_ISSUER: issuer.issuer,
     OIDC_JWKS_URL: issuer.jwksUrl,
     // The limiter stays in the request path (its cost is part of every figure) but never refuses a request.
-    RATE_LIMIT_ANON: "100000000/60",
-    RATE_LIMIT_TENANT: "100000000/60",
+    RATE_LIMIT_ANON: "100000/1",
+    RATE_LIMIT_TENANT: "100000/1",
     LOG_LEVEL: "warn",
   };
   const argv = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
@@ -352,7 +354,7 @@ async function buildContext(
       };
     }),
   );
-  return { baseUrl, tenants };
+  return { baseUrl, tenants, rowsPerTenant: Math.floor(scale / tenantCount) };
 }
 
 await main().catch((error: unknown) => {

@@ -12,6 +12,7 @@ export interface BenchTenant {
 export interface ScenarioContext {
   baseUrl: string;
   tenants: BenchTenant[];
+  rowsPerTenant: number;
 }
 
 export interface BenchRequest {
@@ -59,7 +60,9 @@ async function deepCursor(
 export async function buildScenarios(context: ScenarioContext): Promise<Scenario[]> {
   const tenants = context.tenants;
   const deepTenants = tenants.slice(0, 2);
-  const cursors = await Promise.all(deepTenants.map((tenant) => deepCursor(context, tenant, 1000)));
+  // Page 1000 of 20 rows, or the last full page of 100 when a tenant has fewer rows than that.
+  const depth = Math.min(1000 * 20, Math.floor((context.rowsPerTenant - 20) / 100) * 100);
+  const cursors = await Promise.all(deepTenants.map((tenant) => deepCursor(context, tenant, depth)));
   const searchTerms = ["pine", "oak st", "cedar", "maple ave", "alder way", "birch"];
   return [
     {
@@ -78,7 +81,7 @@ export async function buildScenarios(context: ScenarioContext): Promise<Scenario
       request: (sequence) => get(pick(tenants, sequence), "/api/v1/properties?limit=20"),
     },
     {
-      name: "list-page-1000",
+      name: `list-deep (row ${depth.toLocaleString("en-US")})`,
       request: (sequence) => {
         const index = sequence % deepTenants.length;
         const cursor = cursors[index] ?? "";
