@@ -53,7 +53,7 @@ function sh(command: string, argv: string[]): string {
 /** A PostgreSQL database for the run: the local 15 cluster (started if needed), owned by app_owner. */
 async function benchDatabaseUrl(): Promise<string> {
   if (args["postgres-url"]) return args["postgres-url"];
-  const database = `reos_bench_${scale}`;
+  const database = `reos_bench_${scale}_${tenantCount}`;
   const psql = (sql: string) => sh("su", ["postgres", "-c", `psql -qAtc "${sql.replaceAll('"', '\\"')}"`]);
   try {
     sh("pg_ctlcluster", ["15", "main", "start"]);
@@ -79,14 +79,18 @@ async function loadDataset(platform: Platform): Promise<void> {
         "insert into tenants (id, slug, name) values ($1, $2, $3) on conflict (id) do nothing",
         [tenantId, `${BENCH_TENANT_PREFIX}${index + 1}`, `Bench tenant ${index + 1}`],
       );
-      const [row] = await session.query<{ n: string }>("select count(*) as n from properties");
+      // Rows the create scenario added are not part of the data set.
+      const [row] = await session.query<{ n: string }>(
+        "select count(*) as n from properties where external_ref like 'bench:%'",
+      );
       return Number(row?.n);
     });
     if (existing === perTenant) continue;
+    if (existing > 0)
+      throw new Error(`tenant ${index + 1} holds a partial data set; drop the bench database`);
     const started = Date.now();
     await platform.database.asOwner(async (session) => {
       await session.query("select set_config('app.current_tenant_id', $1, true)", [tenantId]);
-      await session.query("delete from properties");
       await session.exec(tenantPropertiesSql(perTenant));
     });
     log(`tenant ${index + 1}/${tenantCount}: ${perTenant} properties in ${Date.now() - started} ms`);
@@ -134,6 +138,62 @@ async function startWrangler(platform: Platform, issuer: LocalIssuer) {
   }
   child.kill();
   throw new Error(`wrangler dev did not start:\n${output.join("").slice(-2000)}`);
+}
+
+/** Worker-side timings of one scenario's requests, from the wide-event log lines `wrangler dev` prints. */
+interface WorkerBreakdown {
+  scenario: string;
+  requests: number;
+  durationP50: number;
+  dbP50: number;
+  authAndLimitP50: number;
+  authAndLimitP99: number;
+}
+
+function percentileOf(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
+}
+
+function workerBreakdown(scenario: string, lines: string[]): WorkerBreakdown | undefined {
+  const events = lines
+    .flatMap((chunk) => chunk.split("\n"))
+    .filter((line) => line.startsWith('{"level"') && line.includes('"msg":"request"'))
+    .map((line) => {
+      try {
+        return JSON.parse(line) as {
+          durationMs: number;
+          dbMs: number;
+          authMs?: number;
+          rateLimitMs?: number;
+          status: number;
+        };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((event) => event !== undefined && event.status < 400) as {
+    durationMs: number;
+    dbMs: number;
+    authMs?: number;
+    rateLimitMs?: number;
+  }[];
+  if (events.length === 0) return undefined;
+  const authAndLimit = events.map((event) => (event.authMs ?? 0) + (event.rateLimitMs ?? 0));
+  return {
+    scenario,
+    requests: events.length,
+    durationP50: percentileOf(
+      events.map((event) => event.durationMs),
+      0.5,
+    ),
+    dbP50: percentileOf(
+      events.map((event) => event.dbMs),
+      0.5,
+    ),
+    authAndLimitP50: percentileOf(authAndLimit, 0.5),
+    authAndLimitP99: percentileOf(authAndLimit, 0.99),
+  };
 }
 
 interface Measurement {
@@ -256,7 +316,7 @@ function machineDescription(engine: string, databaseVersion: string): string {
   ].join("\n");
 }
 
-function renderResults(measurements: Measurement[], header: string): string {
+function renderResults(measurements: Measurement[], breakdowns: WorkerBreakdown[], header: string): string {
   const rows = measurements.map((m) => {
     const ratio = m.floor?.p50 ? `${(m.p50 / m.floor.p50).toFixed(1)}x` : "n/a";
     const floor = m.floor ? `${m.floor.p50} / ${m.floor.p95} / ${m.floor.p99} (${m.floor.tps}/s)` : "n/a";
@@ -274,6 +334,17 @@ function renderResults(measurements: Measurement[], header: string): string {
     "| scenario | concurrency | req/s | p50 | p95 | p99 | errors | round trips | floor p50 / p95 / p99 | API/floor |",
     "|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
+    "",
+    "Inside the Worker (from the wide event each request logs; all concurrencies of a scenario together): total",
+    "time in the Worker, database time, and the time spent in authentication (token verification, cached caller)",
+    "plus rate limiting (Durable Object calls), in milliseconds.",
+    "",
+    "| scenario | requests | Worker p50 | database p50 | auth + rate limit p50 | auth + rate limit p99 |",
+    "|---|---|---|---|---|---|",
+    ...breakdowns.map(
+      (b) =>
+        `| ${b.scenario} | ${b.requests} | ${b.durationP50} | ${b.dbP50} | ${b.authAndLimitP50} | ${b.authAndLimitP99} |`,
+    ),
     "",
   ].join("\n");
 }
@@ -296,11 +367,13 @@ async function main(): Promise<void> {
     const context: ScenarioContext = await buildContext(platform, issuer, wrangler.url);
     const selected = args.scenarios ? new Set(args.scenarios.split(",")) : undefined;
     const scenarios = (await buildScenarios(context)).filter(
-      (scenario) => !selected || selected.has(scenario.name),
+      (scenario) => !selected || selected.has(scenario.name.split(" ")[0] as string),
     );
 
     const measurements: Measurement[] = [];
+    const breakdowns: WorkerBreakdown[] = [];
     for (const scenario of scenarios) {
+      const firstLine = wrangler.output.length;
       // One request first: warms the isolate's caches and captures the exact SQL for the floor.
       const probe = await fetch(`${wrangler.url}${scenario.request(0).path}`, scenario.request(0));
       if (!probe.ok)
@@ -319,8 +392,10 @@ async function main(): Promise<void> {
             (floor ? `; floor p50 ${floor.p50} ms` : ""),
         );
       }
+      const breakdown = workerBreakdown(scenario.name, wrangler.output.slice(firstLine));
+      if (breakdown) breakdowns.push(breakdown);
     }
-    const report = renderResults(measurements, machineDescription(engine, databaseVersion));
+    const report = renderResults(measurements, breakdowns, machineDescription(engine, databaseVersion));
     process.stdout.write(report);
     await writeFile(String(args.out), report);
     log(`written to ${args.out}`);

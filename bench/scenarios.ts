@@ -39,22 +39,18 @@ function get(tenant: BenchTenant, path: string): BenchRequest {
   return { method: "GET", path, headers: { authorization: `Bearer ${tenant.viewerToken}` } };
 }
 
-/** Walks the newest-first list to page `page` (of 20) once per tenant, so the deep-page scenario can jump there. */
-async function deepCursor(
-  context: ScenarioContext,
-  tenant: BenchTenant,
-  page: number,
-): Promise<string | undefined> {
+/** Walks the newest-first list to row `depth` once per tenant, so the deep-page scenario can jump there. */
+async function deepCursor(context: ScenarioContext, tenant: BenchTenant, depth: number): Promise<string> {
   let cursor: string | undefined;
   const pageSize = 100;
-  for (let seen = 0; seen < page * 20; seen += pageSize) {
+  for (let seen = 0; seen < depth; seen += pageSize) {
     const query = new URLSearchParams({ limit: String(pageSize), ...(cursor ? { cursor } : {}) });
     const response = await fetch(`${context.baseUrl}/api/v1/properties?${query}`, get(tenant, ""));
-    if (!response.ok) return undefined;
-    cursor = ((await response.json()) as { nextCursor?: string }).nextCursor;
-    if (!cursor) return undefined;
+    if (!response.ok) throw new Error(`walking to row ${depth}: ${response.status} ${await response.text()}`);
+    cursor = ((await response.json()) as { nextCursor?: string | null }).nextCursor ?? undefined;
+    if (!cursor) throw new Error(`walking to row ${depth}: the list ended after ${seen + pageSize} rows`);
   }
-  return cursor;
+  return cursor ?? "";
 }
 
 export async function buildScenarios(context: ScenarioContext): Promise<Scenario[]> {

@@ -92,6 +92,7 @@ async function decideOrFail(
   policy: PolicyName,
   decide: () => Promise<RateLimitDecision>,
 ): Promise<RateLimitDecision | null> {
+  const started = performance.now();
   try {
     return await decide();
   } catch (error) {
@@ -106,6 +107,9 @@ async function decideOrFail(
       headers: { "Retry-After": String(LIMITER_UNAVAILABLE_RETRY_AFTER_SECONDS) },
       cause: error,
     });
+  } finally {
+    const event = c.var.event;
+    event.rateLimitMs = Math.round(((event.rateLimitMs ?? 0) + performance.now() - started) * 100) / 100;
   }
 }
 

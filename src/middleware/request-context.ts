@@ -20,6 +20,8 @@ export interface WideEvent {
   userId?: string;
   /** Time spent verifying the token and resolving the caller (database time included when not cached). */
   authMs?: number;
+  /** Time spent waiting for rate-limiter decisions (Durable Object calls). */
+  rateLimitMs?: number;
   errorCode?: string;
   rateLimited?: boolean;
 }
