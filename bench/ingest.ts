@@ -5,8 +5,7 @@
 //
 //   node bench/ingest.ts [records=10000] [batch=1000]
 //
-// Until migrations/0003 (reference tables) is merged, the reference tables are created here, bench-only, with
-// the two ZIPs and one county the generated records use.
+// The platform loads the ZIP and FEMA hazard reference tables, so every record is located and gets hazards.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import { createServer } from "node:net";
@@ -63,19 +62,6 @@ async function main() {
   const [platform, issuer] = await Promise.all([startPlatform(), startLocalIssuer()]);
   let wrangler: ChildProcess | undefined;
   try {
-    await platform.database.asOwner(async (session) => {
-      await session.exec(`
-        create table if not exists ref_zip_locations (zip text primary key, city text, state text,
-          county_fips text, county_name text, latitude double precision, longitude double precision);
-        create table if not exists ref_county_hazards (county_fips text primary key, state text, county text,
-          risk_score numeric, risk_rating text, hazard_scores jsonb, data_version text);
-        grant select on ref_zip_locations, ref_county_hazards to app_runtime;
-        insert into ref_zip_locations values
-          ('98101', 'SEATTLE', 'WA', '53033', 'King', 47.6114, -122.3305),
-          ('98052', 'REDMOND', 'WA', '53033', 'King', 47.6694, -122.1239) on conflict do nothing;
-        insert into ref_county_hazards values ('53033', 'WA', 'King', 99.4, 'Very High',
-          '{"earthquake": 99.9}', 'bench') on conflict do nothing;`);
-    });
     const [tenant] = (
       await platform.database.transaction(ADMIN, [
         { query: "insert into tenants (slug, name) values ('bench', 'Bench') returning id" },
