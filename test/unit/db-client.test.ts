@@ -64,7 +64,7 @@ describe("database errors", () => {
 
   it("answers 503 with Retry-After when the database refuses connections", async () => {
     const db = createDatabase({ url: REFUSING_DATABASE_URL, timeoutMs: 2_000 });
-    const error = await db.ping().catch((e: unknown) => e as ApiError);
+    const error = (await db.ping().catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.code).toBe("database_unavailable");
     expect(error.headers["Retry-After"]).toBe("5");
@@ -73,7 +73,7 @@ describe("database errors", () => {
   it("gives up after one attempt when the database does not answer in time", async () => {
     const db = createDatabase({ url: testEnv.HANGING_DATABASE_URL, timeoutMs: 200 });
     const started = Date.now();
-    const error = await db.ping().catch((e: unknown) => e as ApiError);
+    const error = (await db.ping().catch((e: unknown) => e)) as ApiError;
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(error).toBeInstanceOf(ApiError);
     // How the runtime surfaces the abort decides between the two; both carry a Retry-After.
