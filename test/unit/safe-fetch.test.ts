@@ -180,3 +180,135 @@ describe("backoff", () => {
     expect(backoff(2, () => 0.5)).toBeGreaterThan(backoff(1, () => 0.5));
   });
 });
+
+describe("assertSafeUrl, special-purpose ranges", () => {
+  it.each([
+    "https://172.31.255.255/",
+    "https://100.127.255.255/",
+    "https://169.254.0.1/",
+    "https://192.0.0.8/",
+    "https://192.0.2.1/",
+    "https://192.88.99.1/",
+    "https://198.18.0.1/",
+    "https://198.19.1.1/",
+    "https://198.51.100.7/",
+    "https://203.0.113.9/",
+    "https://240.0.0.1/",
+    "https://255.255.255.255/",
+    "https://[::127.0.0.1]/",
+    "https://[::ffff:192.168.0.1]/",
+    "https://[64:ff9b::10.0.0.1]/",
+    "https://[2002:c0a8:101::]/",
+    "https://[2001::1]/",
+    "https://[2001:db8::1]/",
+    "https://[100::1]/",
+    "https://[ff02::1]/",
+    "https://[fec0::1]/",
+    "https://router.lan/",
+    "https://nas.home.arpa/",
+    "https://localhost./",
+  ])("refuses %s", (url) => {
+    expect(() => assertSafeUrl(url)).toThrow(UnsafeUrlError);
+  });
+
+  it.each([
+    "https://172.32.0.1/",
+    "https://100.63.0.1/",
+    "https://100.128.0.1/",
+    "https://169.253.1.1/",
+    "https://192.0.1.1/",
+    "https://192.88.98.1/",
+    "https://198.20.0.1/",
+    "https://198.51.101.1/",
+    "https://203.0.114.1/",
+    "https://8.8.8.8:443/",
+    "https://[::ffff:8.8.8.8]/",
+    "https://[64:ff9b::8.8.8.8]/",
+    "https://[2002:808:808::]/",
+    "https://[2001:4860:4860::8888]/",
+    "https://[100:1::1]/",
+    "https://example.com./feed",
+  ])("allows %s", (url) => {
+    expect(assertSafeUrl(url).hostname).toBe(new URL(url).hostname);
+  });
+
+  it("rejects malformed literals", () => {
+    expect(parseIPv4("1.2.3.4.")).toEqual([1, 2, 3, 4]);
+    expect(parseIPv4("0x")).toEqual([0, 0, 0, 0]);
+    expect(parseIPv4("1.256")).toEqual([1, 0, 1, 0]);
+    expect(parseIPv4("1.2.3.4.5")).toBeNull();
+    expect(parseIPv4("1.2.3.256")).toBeNull();
+    expect(parseIPv4("4294967296")).toBeNull();
+    expect(parseIPv4("08.1.1.1")).toBeNull();
+    expect(parseIPv6("fe80::1%eth0")).toBeNull();
+    expect(parseIPv6("::1.2.3")).toBeNull();
+    expect(parseIPv6("::1.2.3.256")).toBeNull();
+    expect(parseIPv6("1:2:3:4:5:6:7")).toBeNull();
+    expect(parseIPv6("1:2:3:4::5:6:7:8")).toBeNull();
+    expect(parseIPv6("g::1")).toBeNull();
+    expect(parseIPv6("12345::1")).toBeNull();
+    expect(parseIPv6("::")).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(parseIPv6("1:2:3:4:5:6:7:8")).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+  });
+});
+
+describe("safeFetchText, edge cases", () => {
+  const options = { maxBytes: 1024, timeoutMs: 5_000 };
+
+  it("never forwards cookies, answers an empty body and reports the final URL", async () => {
+    const { fetcher, calls } = fetcherFrom({
+      "https://a.example.com/empty": () => new Response(null, { status: 200 }),
+    });
+    const result = await safeFetchText("https://a.example.com/empty", {
+      ...options,
+      fetcher,
+      headers: { cookie: "session=1", authorization: "Bearer t" },
+    });
+    expect(result).toEqual({ text: "", url: "https://a.example.com/empty" });
+    expect(calls[0]?.headers.get("cookie")).toBeNull();
+    expect(calls[0]?.headers.get("authorization")).toBe("Bearer t");
+  });
+
+  it("treats a 3xx without Location as an upstream error and rethrows transport failures", async () => {
+    const { fetcher } = fetcherFrom({
+      "https://a.example.com/moved": () => new Response(null, { status: 302 }),
+    });
+    const error = await safeFetchText("https://a.example.com/moved", { ...options, fetcher }).catch((e) => e);
+    expect(error).toBeInstanceOf(UpstreamStatusError);
+    const broken = (async () => {
+      throw new TypeError("connection reset");
+    }) as typeof fetch;
+    await expect(safeFetchText("https://a.example.com/x", { ...options, fetcher: broken })).rejects.toThrow(
+      "connection reset",
+    );
+  });
+
+  it("maps a timeout while reading the body to FetchLimitError and rethrows other stream errors", async () => {
+    const failingBody = (error: Error) =>
+      fetcherFrom({
+        "https://a.example.com/body": () =>
+          new Response(
+            new ReadableStream({
+              pull(controller) {
+                controller.error(error);
+              },
+            }),
+          ),
+      }).fetcher;
+    await expect(
+      safeFetchText("https://a.example.com/body", {
+        ...options,
+        fetcher: failingBody(new DOMException("deadline", "TimeoutError")),
+      }),
+    ).rejects.toThrow(FetchLimitError);
+    await expect(
+      safeFetchText("https://a.example.com/body", { ...options, fetcher: failingBody(new Error("corrupt")) }),
+    ).rejects.toThrow("corrupt");
+  });
+
+  it("refuses a URL that is unsafe before fetching anything", async () => {
+    const { fetcher, calls } = fetcherFrom({});
+    await expect(safeFetchText("https://10.0.0.1/", { ...options, fetcher })).rejects.toThrow(UnsafeUrlError);
+    expect(calls).toEqual([]);
+  });
+});

@@ -69,3 +69,36 @@ describe("withOptionalSentry", () => {
     expect(scheduled).toHaveBeenCalledOnce();
   });
 });
+
+describe("scrubEvent, sparse events", () => {
+  it("leaves an event without request or breadcrumbs alone apart from the user", () => {
+    const event = scrubEvent({ type: undefined, message: "boom", user: { id: "u1" } } as Sentry.ErrorEvent);
+    expect(event).toEqual({ type: undefined, message: "boom" });
+  });
+
+  it("keeps neither url nor method when the request names none, and drops xhr breadcrumbs", () => {
+    const event = scrubEvent({
+      type: undefined,
+      request: { headers: { cookie: "a=b" } },
+      breadcrumbs: [{ category: "xhr" }, { category: "navigation" }],
+    } as Sentry.ErrorEvent);
+    expect(event.request).toEqual({});
+    expect(event.breadcrumbs?.map((crumb) => crumb.category)).toEqual(["navigation"]);
+  });
+});
+
+describe("withOptionalSentry, handler shapes", () => {
+  it("wraps only the entry points the handler has", async () => {
+    const fetch = vi.fn(async () => new Response("plain"));
+    const wrapped = withOptionalSentry({ fetch } as ExportedHandler<Env>);
+    expect(Object.keys(wrapped)).toEqual(["fetch"]);
+    const response = await wrapped.fetch?.(
+      new Request("https://api.test/") as Parameters<NonNullable<ExportedHandler<Env>["fetch"]>>[0],
+      testEnv,
+      {} as ExecutionContext,
+    );
+    expect(await response?.text()).toBe("plain");
+    expect(fetch).toHaveBeenCalledTimes(1);
+    expect(Object.keys(withOptionalSentry({} as ExportedHandler<Env>))).toEqual([]);
+  });
+});
