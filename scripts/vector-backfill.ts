@@ -4,6 +4,7 @@
 //   node scripts/vector-backfill.ts [--batch 500]
 import { neon } from "@neondatabase/serverless";
 import { createDatabase } from "../src/db/client.ts";
+import { type AttributeRow, attributesOfRow } from "../src/services/comps.ts";
 import { createPgVectorIndex } from "../src/vector/pgvector.ts";
 import { createQdrantIndex } from "../src/vector/qdrant.ts";
 import { parseArgs } from "./lib/args.ts";
@@ -41,27 +42,11 @@ async function fetchPage(after: BackfillCursor | null, limit: number): Promise<T
     order by tenant_id, id
     limit ${limit}`;
   return rows.map((row) => ({
+    ...attributesOfRow(row as AttributeRow),
     tenantId: row.tenant_id,
     id: row.id,
     status: row.status,
     closingDate: row.closing_date,
-    latitude: row.latitude,
-    longitude: row.longitude,
-    zip: row.zip,
-    sqft: row.sqft,
-    lotSize: row.lot_size,
-    bedrooms: row.bedrooms,
-    bathrooms: row.bathrooms,
-    floors: row.floors,
-    waterfront: row.waterfront,
-    viewRating: row.view_rating,
-    conditionRating: row.condition_rating,
-    grade: row.grade,
-    sqftAbove: row.sqft_above,
-    sqftBasement: row.sqft_basement,
-    yearBuilt: row.year_built,
-    yearRenovated: row.year_renovated,
-    propertyType: row.property_type,
   }));
 }
 

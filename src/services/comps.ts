@@ -50,18 +50,16 @@ export interface CompsResult {
   estimate: number | null;
 }
 
-export type CandidateRow = {
-  id: string;
-  address: string;
-  city: string | null;
+/** The property columns the feature vector and the valuation model read (snake_case, as SQL returns them). */
+export type AttributeRow = {
   zip: string | null;
   latitude: number | null;
   longitude: number | null;
   sqft: number | null;
   lot_size: number | null;
   bedrooms: number | null;
-  bathrooms: string | null;
-  floors: string | null;
+  bathrooms: string | number | null;
+  floors: string | number | null;
   waterfront: boolean | null;
   view_rating: number | null;
   condition_rating: number | null;
@@ -71,13 +69,19 @@ export type CandidateRow = {
   year_built: number | null;
   year_renovated: number | null;
   property_type: string | null;
+};
+
+export type CandidateRow = AttributeRow & {
+  id: string;
+  address: string;
+  city: string | null;
   closing_price: string | null;
   closing_date: string | null;
 };
 
 const numberOrNull = (value: string | number | null) => (value === null ? null : Number(value));
 
-export function attributesOfRow(row: CandidateRow): PropertyAttributes {
+export function attributesOfRow(row: AttributeRow): PropertyAttributes {
   return {
     latitude: row.latitude,
     longitude: row.longitude,

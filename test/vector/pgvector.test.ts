@@ -3,6 +3,7 @@ import { createDatabase } from "../../src/db/client.ts";
 import type { properties as propertiesTable } from "../../src/db/schema.ts";
 import { FEATURE_VERSION } from "../../src/domain/features/index.ts";
 import { loadSettings } from "../../src/env.ts";
+import { type AttributeRow, attributesOfRow } from "../../src/services/comps.ts";
 import { type IndexableProperty, indexProperties } from "../../src/vector/index.ts";
 import { createPgVectorIndex } from "../../src/vector/pgvector.ts";
 import { testEnv } from "../helpers/env.ts";
@@ -31,26 +32,10 @@ describe("indexProperties", () => {
         condition_rating, grade, sqft_above, sqft_basement, year_built, year_renovated, property_type
       from properties where tenant_id = ${tenant.id}`;
     const properties: IndexableProperty[] = rows.map((row) => ({
+      ...attributesOfRow(row as AttributeRow),
       id: row.id,
       status: row.status,
       closingDate: row.closing_date,
-      latitude: row.latitude,
-      longitude: row.longitude,
-      zip: row.zip,
-      sqft: row.sqft,
-      lotSize: row.lot_size,
-      bedrooms: row.bedrooms,
-      bathrooms: row.bathrooms,
-      floors: row.floors,
-      waterfront: row.waterfront,
-      viewRating: row.view_rating,
-      conditionRating: row.condition_rating,
-      grade: row.grade,
-      sqftAbove: row.sqft_above,
-      sqftBasement: row.sqft_basement,
-      yearBuilt: row.year_built,
-      yearRenovated: row.year_renovated,
-      propertyType: row.property_type,
     }));
     expect(await indexProperties(index, tenant.id, properties)).toEqual({ upserted: 2, deleted: 0 });
     const settings = loadSettings(testEnv);
