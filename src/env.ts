@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { isTrustedKeyUrl } from "./auth/key-set.ts";
 import { ApiError } from "./errors.ts";
+import { LOG_LEVELS } from "./observability/log.ts";
 import { rateLimitSettingsSchema } from "./rate-limit-policies.ts";
 
 const HTTPS_ONLY = "must be https (plain http only on loopback)";
@@ -36,7 +37,11 @@ const settingsSchema = z.object({
     .optional(),
   /** Where OpenLineage run events are POSTed; events are only stored when it is absent. */
   openLineageUrl: z.string().url().optional(),
-  logLevel: z.enum(["debug", "info", "warn", "error"]),
+  logLevel: z.enum(LOG_LEVELS),
+  /** Whether responses carry a Server-Timing field (time in auth, rate limiting and the database). */
+  serverTiming: z
+    .preprocess((value) => value || "false", z.enum(["true", "false"]))
+    .transform((value) => value === "true"),
   rateLimits: rateLimitSettingsSchema,
   oidc: z
     .object({
@@ -130,6 +135,7 @@ export function loadSettings(env: Env): Settings {
     adminDatabaseUrl: env.ADMIN_DATABASE_URL || undefined,
     openLineageUrl: env.OPENLINEAGE_URL || undefined,
     logLevel: env.LOG_LEVEL,
+    serverTiming: env.SERVER_TIMING,
     rateLimits: {
       anon: env.RATE_LIMIT_ANON,
       authFailures: env.RATE_LIMIT_AUTH_FAILURES,

@@ -10,7 +10,8 @@ import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
 import { loadSettings, type Settings } from "../../src/env.ts";
 import type { PipelineDependencies } from "../../src/ingest/dependencies.ts";
-import { enrichProspect, recordFailure } from "../../src/ingest/enrich.ts";
+import { type EnrichOutcome, enrichProspect, recordFailure } from "../../src/ingest/enrich.ts";
+import { type BatchEvent, logBatchEvent } from "../../src/observability/batch-log.ts";
 import { indexProperties } from "../../src/vector/index.ts";
 import { type EnrichmentMessage, enrichmentMessageSchema } from "./message.ts";
 
@@ -55,15 +56,43 @@ function databaseFor(env: Env): Database {
   return createDatabase({ url: settings.databaseUrl, timeoutMs: settings.dbTimeoutMs });
 }
 
+/**
+ * What became of one message: acked with its enrichment outcome, "rejected" when unreadable, "dead_lettered" when
+ * the DLQ consumer recorded it (a "duplicate" when it already was), or retried.
+ */
+type MessageResult = {
+  tenantId?: string;
+  outcome: EnrichOutcome["kind"] | "rejected" | "dead_lettered" | "retried";
+};
+
+/** The batch's wide event: counts by result, tenants, the highest delivery attempt. */
+function batchEvent(batch: MessageBatch, results: MessageResult[], durationMs: number): BatchEvent {
+  const count = (outcome: MessageResult["outcome"]) =>
+    results.filter((result) => result.outcome === outcome).length;
+  return {
+    queue: batch.queue,
+    messages: batch.messages.length,
+    acked: results.length - count("retried"),
+    retried: count("retried"),
+    quarantined: count("quarantined"),
+    deadLettered: count("dead_lettered"),
+    tenants: new Set(results.map((result) => result.tenantId).filter(Boolean)).size,
+    maxAttempts: Math.max(0, ...batch.messages.map((message) => message.attempts)),
+    durationMs,
+  };
+}
+
 export async function consumeEnrichmentBatch(
   batch: MessageBatch,
   env: Env,
   deps: PipelineDependencies,
 ): Promise<void> {
+  const started = performance.now();
   const db = databaseFor(env);
   const settings = loadSettings(env);
   // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
-  await Promise.all(batch.messages.map((message) => consumeOne(db, settings, deps, message)));
+  const results = await Promise.all(batch.messages.map((message) => consumeOne(db, settings, deps, message)));
+  logBatchEvent(settings.logLevel, batchEvent(batch, results, performance.now() - started));
 }
 
 /**
@@ -86,11 +115,11 @@ async function consumeOne(
   settings: Settings,
   deps: PipelineDependencies,
   message: Message,
-): Promise<void> {
+): Promise<MessageResult> {
   const body = parseMessage(message);
   if (!body) {
     message.ack();
-    return;
+    return { outcome: "rejected" };
   }
   const fields = { messageId: message.id, tenantId: body.tenantId, prospectId: body.prospectId };
   try {
@@ -108,6 +137,7 @@ async function consumeOne(
       log("warn", "enrichment message for missing data", { ...fields, outcome: outcome.kind });
     }
     message.ack();
+    return { tenantId: body.tenantId, outcome: outcome.kind };
   } catch (error) {
     // Permanent problems of a record were quarantined inside enrichProspect; what is thrown is the database or
     // an upstream failing, worth another delivery. An error that keeps recurring ends in the DLQ and is recorded.
@@ -119,15 +149,19 @@ async function consumeOne(
       error: describe(error),
     });
     message.retry({ delaySeconds });
+    return { tenantId: body.tenantId, outcome: "retried" };
   }
 }
 
 export async function consumeDeadLetterBatch(batch: MessageBatch, env: Env): Promise<void> {
+  const started = performance.now();
   const db = databaseFor(env);
+  const results: MessageResult[] = [];
   for (const message of batch.messages) {
     const body = parseMessage(message);
     if (!body) {
       message.ack();
+      results.push({ outcome: "rejected" });
       continue;
     }
     try {
@@ -143,9 +177,12 @@ export async function consumeDeadLetterBatch(batch: MessageBatch, env: Env): Pro
         recorded,
       });
       message.ack();
+      results.push({ tenantId: body.tenantId, outcome: recorded ? "dead_lettered" : "duplicate" });
     } catch (error) {
       log("error", "dead letter not recorded", { messageId: message.id, error: describe(error) });
       message.retry({ delaySeconds: backoff(message.attempts) });
+      results.push({ tenantId: body.tenantId, outcome: "retried" });
     }
   }
+  logBatchEvent(loadSettings(env).logLevel, batchEvent(batch, results, performance.now() - started));
 }

@@ -9,6 +9,7 @@ import { type AdminDb, createAdminDb } from "../db/admin.ts";
 import { createDatabase } from "../db/client.ts";
 import { loadSettings } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { writeLog } from "../observability/log.ts";
 import type { PipelineDependencies } from "./dependencies.ts";
 import { type DueFeed, type FeedPageReport, pullFeedPage } from "./feeds.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
@@ -82,16 +83,12 @@ export async function runIngestionTick(
     return report;
   } finally {
     await releaseLease(adminDb, INGEST_LEASE, holder).catch(() => undefined);
-    console.log(
-      JSON.stringify({
-        level: "info",
-        msg: "ingestion tick",
-        published: report.published,
-        feeds: report.feeds.length,
-        feedErrors: report.feeds.filter((feed) => feed.status === "error").length,
-        batchesCompleted: report.batchesCompleted,
-        lineageDelivered: report.lineageDelivered,
-      }),
-    );
+    writeLog(settings.logLevel, "info", "ingestion tick", {
+      published: report.published,
+      feeds: report.feeds.length,
+      feedErrors: report.feeds.filter((feed) => feed.status === "error").length,
+      batchesCompleted: report.batchesCompleted,
+      lineageDelivered: report.lineageDelivered,
+    });
   }
 }

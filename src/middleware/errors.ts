@@ -3,6 +3,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app.ts";
 import { ApiError } from "../errors.ts";
+import { writeLog } from "../observability/log.ts";
 import { reportServerError } from "../observability/sentry.ts";
 
 type AppContext = Context<AppEnv>;
@@ -46,15 +47,11 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   if (event) event.errorCode = apiError.code;
   if (apiError.status >= 500) {
     const cause = apiError.cause ?? error;
-    console.error(
-      JSON.stringify({
-        level: "error",
-        msg: "server error",
-        requestId: c.get("requestId"),
-        code: apiError.code,
-        error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
-      }),
-    );
+    writeLog(c.get("settings")?.logLevel ?? "info", "error", "server error", {
+      requestId: c.get("requestId"),
+      code: apiError.code,
+      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+    });
     reportServerError(cause, {
       requestId: c.get("requestId"),
       tenantId: event?.tenantId,

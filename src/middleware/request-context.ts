@@ -1,9 +1,11 @@
 // First middleware: request id, settings, the request's database handle and its wide event (one structured log
-// line per request, written when the response is ready).
+// line per request, written when the response is ready; with SERVER_TIMING, its timings also go back to the client
+// as a Server-Timing field).
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { createDatabase, type Database } from "../db/client.ts";
 import { loadSettings, type Settings } from "../env.ts";
+import { writeLog } from "../observability/log.ts";
 import { recordRequestMetric } from "../observability/metrics.ts";
 
 /** The fields of the one log line each request leaves. No tokens, no personal data. */
@@ -35,6 +37,20 @@ export type RequestContextVariables = {
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
+/**
+ * The wide event's timings as a Server-Timing field (W3C Server Timing): the whole request in the Worker, its
+ * database round trips, token verification and the wait for rate-limit decisions, in milliseconds.
+ */
+export function serverTiming(event: WideEvent): string {
+  const metrics = [
+    `app;dur=${event.durationMs}`,
+    `db;dur=${event.dbMs};desc="${event.dbRoundTrips} round trip${event.dbRoundTrips === 1 ? "" : "s"}"`,
+  ];
+  if (event.authMs !== undefined) metrics.push(`auth;dur=${event.authMs}`);
+  if (event.rateLimitMs !== undefined) metrics.push(`ratelimit;dur=${event.rateLimitMs}`);
+  return metrics.join(", ");
+}
+
 export function requestContext(): MiddlewareHandler<{ Bindings: Env; Variables: RequestContextVariables }> {
   return async function requestContextMiddleware(c, next) {
     const started = performance.now();
@@ -54,8 +70,9 @@ export function requestContext(): MiddlewareHandler<{ Bindings: Env; Variables: 
     c.set("requestId", requestId);
     c.set("event", event);
     let thrown: unknown;
+    let settings: Settings | undefined;
     try {
-      const settings = loadSettings(c.env);
+      settings = loadSettings(c.env);
       c.set("settings", settings);
       c.set(
         "db",
@@ -84,9 +101,8 @@ export function requestContext(): MiddlewareHandler<{ Bindings: Env; Variables: 
       }
       event.durationMs = Math.round((performance.now() - started) * 100) / 100;
       event.dbMs = Math.round(event.dbMs * 100) / 100;
-      console.log(
-        JSON.stringify({ level: event.status >= 500 ? "error" : "info", msg: "request", ...event }),
-      );
+      if (!thrown && settings?.serverTiming) c.res.headers.set("Server-Timing", serverTiming(event));
+      writeLog(settings?.logLevel ?? "info", event.status >= 500 ? "error" : "info", "request", { ...event });
       recordRequestMetric(c.env.METRICS, event, { appVersion: c.env.APP_VERSION });
     }
   };

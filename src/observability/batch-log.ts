@@ -1,5 +1,7 @@
 // One wide-event log line per queue batch, the counterpart of the request middleware's one line per request:
 // a consumer gathers its counts while it works and logs them once, after it has acked or retried every message.
+import { type LogLevel, writeLog } from "./log.ts";
+
 export interface BatchEvent {
   /** Queue name as delivered (batch.queue), e.g. "enrichment-production". */
   queue: string;
@@ -39,7 +41,8 @@ export function batchEventLine(event: BatchEvent): Record<string, unknown> {
   };
 }
 
-/** Logs the batch's one JSON line. */
-export function logBatchEvent(event: BatchEvent): void {
-  console.log(JSON.stringify(batchEventLine(event)));
+/** Logs the batch's one JSON line, subject to the LOG_LEVEL setting. */
+export function logBatchEvent(threshold: LogLevel, event: BatchEvent): void {
+  const { level, msg, ...fields } = batchEventLine(event) as { level: LogLevel; msg: string };
+  writeLog(threshold, level, msg, fields);
 }

@@ -2,7 +2,7 @@
 // quarantine, and failures through the dead-letter queue. Every cron-driven test lives in this one file: the cron
 // scans all tenants, so ticks from files running in parallel would publish each other's rows.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { consumeEnrichmentBatch } from "../../queues/enrichment/consumer.ts";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import { createAdminDb } from "../../src/db/admin.ts";
@@ -23,6 +23,21 @@ async function submit(env: Env, tenant: TestTenant, records: unknown[]) {
   });
   expect(response.status).toBe(202);
   return response.json<{ batchId: string; runId: string; received: number }>();
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Collects the JSON log lines written from here on (console.log, warn and error), parsed. */
+function captureLogLines() {
+  const lines: Record<string, unknown>[] = [];
+  const capture = (line: unknown) => {
+    lines.push(JSON.parse(String(line)) as Record<string, unknown>);
+  };
+  for (const method of ["log", "warn", "error"] as const)
+    vi.spyOn(console, method).mockImplementation(capture);
+  return lines;
 }
 
 /** Feeds messages to the consumer in batches of `size` until none are left; answers every result. */
@@ -174,10 +189,15 @@ describe("enrichment pipeline", () => {
     expect(last.retryMessages).toHaveLength(1);
 
     // Queues moves it to the dead-letter queue after max_retries; delivered there twice, it is recorded once.
+    const lines = captureLogLines();
     for (let delivery = 0; delivery < 2; delivery++) {
       const dead = await deliver("enrichment-dlq", [message], (batch, ctx) => worker.queue(batch, env, ctx));
       expect(dead.explicitAcks).toEqual(dead.ids);
     }
+    expect(lines.filter((line) => line.msg === "queue batch")).toEqual([
+      expect.objectContaining({ level: "warn", queue: "enrichment-dlq", acked: 1, deadLettered: 1 }),
+      expect.objectContaining({ level: "info", queue: "enrichment-dlq", acked: 1, deadLettered: 0 }),
+    ]);
     const listed = await callApi(env, "/api/v1/ingest/failures", { headers: await tenant.headers("viewer") });
     expect(listed.status).toBe(200);
     const { items } = await listed.json<{ items: { id: string; reason: string; prospectId: string }[] }>();
@@ -256,9 +276,21 @@ describe("enrichment pipeline", () => {
         return null;
       },
     };
+    const lines = captureLogLines();
     const result = await deliver("enrichment", messages, (batch) =>
       consumeEnrichmentBatch(batch, env, testDeps({ lookups: () => lookups })),
     );
+    // The batch's one wide-event line, raised to warn because a message was retried.
+    expect(lines.filter((line) => line.msg === "queue batch")).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        queue: "enrichment",
+        messages: 10,
+        acked: 9,
+        retried: 1,
+        tenants: 1,
+      }),
+    ]);
     const [failing] =
       await adminSql()`select id from prospect_queue where tenant_id = ${tenant.id} and position = 7`;
     const failingId = result.ids[messages.findIndex((message) => message.prospectId === failing?.id)] ?? "";

@@ -125,6 +125,55 @@ describe("request log line", () => {
     }
     expect(JSON.parse(requestLines[0] ?? "{}")).toMatchObject({ tenantId: tenant.id, status: 404 });
   });
+
+  it("follows LOG_LEVEL: at warn a served request leaves no line, while server errors are still logged", async () => {
+    const lines: string[] = [];
+    const capture = (line: unknown) => {
+      lines.push(String(line));
+    };
+    vi.spyOn(console, "log").mockImplementation(capture);
+    vi.spyOn(console, "error").mockImplementation(capture);
+    vi.spyOn(console, "warn").mockImplementation(capture);
+    const quiet = { ...testEnv, LOG_LEVEL: "warn" };
+    expect((await call(quiet, "/api/v1/health")).status).toBe(200);
+    expect(lines).toEqual([]);
+
+    expect(
+      (await call({ ...quiet, DATABASE_URL: "postgres://app_runtime:x@127.0.0.1:9/none" }, "/api/v1/health"))
+        .status,
+    ).toBe(503);
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "request", status: 503 }),
+    );
+  });
+});
+
+describe("Server-Timing", () => {
+  it("reports the Worker's, the database's, auth's and the limiter's time when SERVER_TIMING is on", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const tenant = await createTenant();
+    const response = await call({ ...testEnv, SERVER_TIMING: "true" }, "/api/v1/properties?limit=1", {
+      headers: await tenant.headers("viewer"),
+    });
+    expect(response.status).toBe(200);
+    const metrics = Object.fromEntries(
+      (response.headers.get("server-timing") ?? "").split(", ").map((metric) => {
+        const [name = "", duration = ""] = metric.split(";");
+        return [name, Number(duration.replace("dur=", ""))];
+      }),
+    );
+    expect(Object.keys(metrics).sort()).toEqual(["app", "auth", "db", "ratelimit"]);
+    for (const duration of Object.values(metrics)) expect(duration).toBeGreaterThanOrEqual(0);
+    expect(metrics.app).toBeGreaterThanOrEqual(metrics.db ?? Number.POSITIVE_INFINITY);
+    expect(response.headers.get("server-timing")).toMatch(/db;dur=[\d.]+;desc="\d round trips?"/);
+  });
+
+  it("is absent when SERVER_TIMING is off", async () => {
+    vi.spyOn(console, "log").mockImplementation(() => undefined);
+    const response = await call({ ...testEnv, SERVER_TIMING: "false" }, "/api/v1/health");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("server-timing")).toBeNull();
+  });
 });
 
 describe("Sentry", () => {

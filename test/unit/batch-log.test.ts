@@ -8,7 +8,7 @@ afterEach(() => {
 describe("logBatchEvent", () => {
   it("logs exactly one JSON line per batch with its counts", () => {
     const log = vi.spyOn(console, "log").mockImplementation(() => {});
-    logBatchEvent({ queue: "enrichment", messages: 10, acked: 10, retried: 0, durationMs: 152.3456 });
+    logBatchEvent("info", { queue: "enrichment", messages: 10, acked: 10, retried: 0, durationMs: 152.3456 });
     expect(log).toHaveBeenCalledOnce();
     expect(JSON.parse(String(log.mock.calls[0]?.[0]))).toEqual({
       level: "info",
@@ -19,6 +19,16 @@ describe("logBatchEvent", () => {
       retried: 0,
       durationMs: 152.35,
     });
+  });
+
+  it("follows LOG_LEVEL: a quiet batch is not logged at warn, a troubled one is", () => {
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    logBatchEvent("warn", { queue: "q", messages: 2, acked: 2, retried: 0, durationMs: 1 });
+    logBatchEvent("warn", { queue: "q", messages: 2, acked: 1, retried: 1, durationMs: 1 });
+    expect(log).not.toHaveBeenCalled();
+    expect(warn).toHaveBeenCalledOnce();
+    expect(JSON.parse(String(warn.mock.calls[0]?.[0]))).toMatchObject({ level: "warn", retried: 1 });
   });
 
   it("raises the level to warn when messages were retried or dead-lettered", () => {

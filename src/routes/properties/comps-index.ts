@@ -2,6 +2,7 @@
 // committed, and indexing is idempotent, so a failure only leaves the index stale until `npm run vector:backfill`.
 import type { Context } from "hono";
 import type { AppEnv } from "../../app.ts";
+import { writeLog } from "../../observability/log.ts";
 import type { Property } from "../../services/properties.ts";
 import { createVectorIndex, indexProperties } from "../../vector/index.ts";
 
@@ -19,15 +20,11 @@ export function refreshCompsIndex(
     work.then(
       () => undefined,
       (error: unknown) =>
-        console.warn(
-          JSON.stringify({
-            level: "warn",
-            msg: "comps index not updated",
-            requestId: c.var.requestId,
-            tenantId,
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        ),
+        writeLog(c.var.settings.logLevel, "warn", "comps index not updated", {
+          requestId: c.var.requestId,
+          tenantId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
     ),
   );
 }
