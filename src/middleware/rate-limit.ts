@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import type { RateLimitDecision } from "../../durable-objects/rate-limiter/algorithm.ts";
 import { createRateLimiter, RateLimiterUnavailableError } from "../../durable-objects/rate-limiter/client.ts";
 import { ApiError } from "../errors.ts";
+import { writeLog } from "../observability/log.ts";
 import { READ_COST, requestCost, tenantPolicyFor } from "../rate-limit-policies.ts";
 import { clientAddressKey } from "./client-address.ts";
 import type { RequestContextVariables } from "./request-context.ts";
@@ -46,6 +47,8 @@ type TenantRateLimitEnv = {
 /** The parts of a request's context the limiters use; both middleware contexts provide them. */
 interface LimitedContext {
   env: Env;
+  req: { method: string };
+  res: Response;
   var: Pick<RequestContextVariables, "requestId" | "settings" | "event">;
 }
 
@@ -73,17 +76,13 @@ function rateLimited(c: LimitedContext, policy: PolicyName, decision: RateLimitD
 function logFault(c: LimitedContext, policy: PolicyName, error: unknown, outcome: string): void {
   const fault = error instanceof RateLimiterUnavailableError ? error.fault : "error";
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-  console.warn(
-    JSON.stringify({
-      level: "warn",
-      msg: "rate limiter unavailable",
-      requestId: c.var.requestId,
-      policy,
-      fault,
-      outcome,
-      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
-    }),
-  );
+  writeLog(c.var.settings.logLevel, "warn", "rate limiter unavailable", {
+    requestId: c.var.requestId,
+    policy,
+    fault,
+    outcome,
+    error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+  });
 }
 
 /** The limiter's decision, or null when it failed and the policy fails open; throws 503 when it fails closed. */
@@ -92,7 +91,6 @@ async function decideOrFail(
   policy: PolicyName,
   decide: () => Promise<RateLimitDecision>,
 ): Promise<RateLimitDecision | null> {
-  const started = performance.now();
   try {
     return await decide();
   } catch (error) {
@@ -107,26 +105,120 @@ async function decideOrFail(
       headers: { "Retry-After": String(LIMITER_UNAVAILABLE_RETRY_AFTER_SECONDS) },
       cause: error,
     });
+  }
+}
+
+// Overlapping a read with its limiter decision. A GET or HEAD changes nothing, so its token verification and
+// database read can run while the Durable Object decides; the answer still waits for the decision, and a refused
+// read is answered 429 exactly as if it had waited (what it read is dropped). That takes the limiter's round trip
+// off a read's latency. A request overlaps only while this isolate's latest decision for the key, still inside
+// its window, left at least a tenth of the budget after this request's cost: an isolate's first request for a
+// key, and every request near the limit, waits for the decision first, so refused reads that did work are few
+// and bounded, and the decisions themselves stay exactly those of the object.
+const OVERLAPPING_METHODS = new Set(["GET", "HEAD"]);
+const OVERLAP_MIN_BUDGET_SHARE = 0.1;
+const REMEMBERED_KEYS = 10_000;
+const latestDecisions = new Map<string, { remaining: number; limit: number; expiresAtMs: number }>();
+
+function remember(key: string, decision: RateLimitDecision | null): void {
+  if (!decision) return;
+  latestDecisions.delete(key);
+  if (latestDecisions.size >= REMEMBERED_KEYS) {
+    const oldest = latestDecisions.keys().next().value;
+    if (oldest !== undefined) latestDecisions.delete(oldest);
+  }
+  latestDecisions.set(key, {
+    remaining: decision.remaining,
+    limit: decision.limit,
+    expiresAtMs: Date.now() + decision.windowSeconds * 1000,
+  });
+}
+
+function mayOverlap(method: string, key: string, cost: number): boolean {
+  if (!OVERLAPPING_METHODS.has(method)) return false;
+  const latest = latestDecisions.get(key);
+  return (
+    latest !== undefined &&
+    latest.expiresAtMs > Date.now() &&
+    latest.remaining - cost >= latest.limit * OVERLAP_MIN_BUDGET_SHARE
+  );
+}
+
+/** Awaits a decision, adding the time the request spent waiting for it to the wide event. */
+async function waitFor<T>(c: LimitedContext, pending: Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await pending;
   } finally {
     const event = c.var.event;
     event.rateLimitMs = Math.round(((event.rateLimitMs ?? 0) + performance.now() - started) * 100) / 100;
   }
 }
 
+/**
+ * Decides `key` under `policy` and runs the rest of the request: after an admission, or alongside the decision
+ * when the request may overlap it (above). Answers the decision (null when the limiter failed open) and throws
+ * 429 for a refusal or 503 for a closed failure, in both cases without answering what the request produced.
+ */
+async function limitAround(
+  c: LimitedContext,
+  policy: PolicyName,
+  key: string,
+  cost: number,
+  decide: () => Promise<RateLimitDecision>,
+  next: () => Promise<void>,
+): Promise<RateLimitDecision | null> {
+  const overlap = mayOverlap(c.req.method, key, cost);
+  const pending = decideOrFail(c, policy, decide).then((decision) => {
+    remember(key, decision);
+    return decision;
+  });
+  if (!overlap) {
+    const decision = await waitFor(c, pending);
+    if (decision && !decision.allowed) throw rateLimited(c, policy, decision);
+    await next();
+    return decision;
+  }
+  // Settled below, after the request's own work; the empty handler only marks the rejection as awaited.
+  pending.catch(() => undefined);
+  await next();
+  let decision: RateLimitDecision | null;
+  try {
+    decision = await waitFor(c, pending);
+  } catch (error) {
+    await c.res.body?.cancel();
+    throw error;
+  }
+  if (decision && !decision.allowed) {
+    await c.res.body?.cancel();
+    throw rateLimited(c, policy, decision);
+  }
+  return decision;
+}
+
 function limiterFor(c: LimitedContext) {
   return createRateLimiter(c.env.RATE_LIMITER, { timeoutMs: c.var.settings.rateLimits.timeoutMs });
 }
 
-/** Charges one anonymous request to the client address; throws 429 when its budget is spent. */
-async function chargeAnonymous(c: LimitedContext, clientAddress: string): Promise<RateLimitDecision | null> {
+/** Charges one anonymous request to the client address and runs the rest; 429 when its budget is spent. */
+async function chargeAnonymous(
+  c: LimitedContext,
+  clientAddress: string,
+  next: () => Promise<void>,
+): Promise<void> {
   const policy = c.var.settings.rateLimits.anon;
-  if (!policy) return null;
+  if (!policy) return next();
   const limiter = limiterFor(c);
-  const decision = await decideOrFail(c, "anon", () =>
-    limiter.consume(`ip:${clientAddress}:anon`, READ_COST, policy),
+  const key = `ip:${clientAddress}:anon`;
+  const decision = await limitAround(
+    c,
+    "anon",
+    key,
+    READ_COST,
+    () => limiter.consume(key, READ_COST, policy),
+    next,
   );
-  if (decision && !decision.allowed) throw rateLimited(c, "anon", decision);
-  return decision;
+  if (decision) appendRateLimitFields(c.res.headers, "anon", decision);
 }
 
 /**
@@ -140,23 +232,17 @@ export function ipRateLimit(): MiddlewareHandler<IpRateLimitEnv> {
     const clientAddress = clientAddressKey(c.req.header("cf-connecting-ip"));
     c.set("clientAddress", clientAddress);
 
-    if (!c.req.header("authorization")) {
-      const decision = await chargeAnonymous(c, clientAddress);
-      await next();
-      if (decision) appendRateLimitFields(c.res.headers, "anon", decision);
-      return;
-    }
+    if (!c.req.header("authorization")) return chargeAnonymous(c, clientAddress, next);
 
     const policy = settings.authFailures;
     if (!policy) return next();
     const failureKey = `ip:${clientAddress}:auth-failures`;
     const limiter = limiterFor(c);
-    const budget = await decideOrFail(c, "auth-failures", () => limiter.peek(failureKey, 1, policy));
-    if (budget && !budget.allowed) throw rateLimited(c, "auth-failures", budget);
-    await next();
+    await limitAround(c, "auth-failures", failureKey, 1, () => limiter.peek(failureKey, 1, policy), next);
     if (c.res.status !== 401) return;
     try {
       const charged = await limiter.consume(failureKey, 1, policy);
+      remember(failureKey, charged);
       appendRateLimitFields(c.res.headers, "auth-failures", charged);
     } catch (error) {
       // The 401 is already the right answer; an uncounted failure only lets this client try once more.
@@ -177,20 +263,21 @@ export function tenantRateLimit(): MiddlewareHandler<TenantRateLimitEnv> {
     if (!principal) {
       if (!c.req.header("authorization")) return next();
       const clientAddress = c.var.clientAddress ?? clientAddressKey(c.req.header("cf-connecting-ip"));
-      const decision = await chargeAnonymous(c, clientAddress);
-      await next();
-      if (decision) appendRateLimitFields(c.res.headers, "anon", decision);
-      return;
+      return chargeAnonymous(c, clientAddress, next);
     }
     const policy = tenantPolicyFor(c.var.settings.rateLimits, principal.plan);
     if (!policy) return next();
     const cost = requestCost(c.req.method, c.req.path);
     const limiter = limiterFor(c);
-    const decision = await decideOrFail(c, "tenant", () =>
-      limiter.consume(`tenant:${principal.tenantId}:api`, cost, policy),
+    const key = `tenant:${principal.tenantId}:api`;
+    const decision = await limitAround(
+      c,
+      "tenant",
+      key,
+      cost,
+      () => limiter.consume(key, cost, policy),
+      next,
     );
-    if (decision && !decision.allowed) throw rateLimited(c, "tenant", decision);
-    await next();
     if (decision) appendRateLimitFields(c.res.headers, "tenant", decision);
   };
 }
