@@ -7,5 +7,5 @@ export {
 } from "./default-suite.ts";
 export { assertValidSuite, evaluateBatch, evaluateRecord } from "./evaluate.ts";
 export type { PriceRangeOptions, PriceSample } from "./price-reference.ts";
-export { percentile, priceRangeByZip } from "./price-reference.ts";
+export { PRICE_RANGE_DEFAULTS, percentile, priceRangeByZip, referenceRange } from "./price-reference.ts";
 export type * from "./types.ts";
