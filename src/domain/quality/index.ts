@@ -2,6 +2,7 @@ export {
   DEFAULT_SUITE,
   IMPORT_STATUSES,
   PRICE_PER_SQFT_BY_ZIP,
+  PROPERTIES_V1,
   PROPERTY_TYPES,
   US_STATE_CODES,
 } from "./default-suite.ts";
