@@ -144,4 +144,31 @@ export const propertyChanges = pgTable("property_changes", {
   snapshot: jsonb("snapshot"),
 });
 
-export const schema = { tenants, users, properties, idempotencyKeys, propertyChanges };
+// Per-ZIP price-per-sqft reference ranges of the quality rule price_per_sqft_in_zip_range (migrations/0006).
+export const zipPriceRanges = pgTable("zip_price_ranges", {
+  tenantId: uuid("tenant_id").notNull(),
+  zip: text("zip").notNull(),
+  low: doublePrecision("low").notNull(),
+  median: doublePrecision("median").notNull(),
+  high: doublePrecision("high").notNull(),
+  sampleSize: integer("sample_size").notNull(),
+  computedAt: isoTimestamp("computed_at").notNull().default(sql`now()`),
+});
+
+// When each tenant's ranges were last recomputed (migrations/0006).
+export const zipPriceRangeRefreshes = pgTable("zip_price_range_refreshes", {
+  tenantId: uuid("tenant_id").primaryKey(),
+  refreshedAt: isoTimestamp("refreshed_at").notNull().default(sql`now()`),
+  zips: integer("zips").notNull().default(0),
+  samples: integer("samples").notNull().default(0),
+});
+
+export const schema = {
+  tenants,
+  users,
+  properties,
+  idempotencyKeys,
+  propertyChanges,
+  zipPriceRanges,
+  zipPriceRangeRefreshes,
+};

@@ -2,6 +2,7 @@
 // ZIP/county location, FEMA hazards), and the record shapes it moves between intake, feeds and the consumer.
 // The real implementations plug in here; nothing in the pipeline depends on how they work inside.
 import { z } from "zod";
+import type { ReferenceRange } from "../domain/quality/index.ts";
 
 export interface CsvTable {
   header: string[];
@@ -22,7 +23,10 @@ export type QualitySeverity = "error" | "warning";
 
 export interface QualityRuleResult {
   ruleId: string;
+  /** False only when the rule failed; a rule that could not be evaluated (status "not_evaluated") passes. */
   passed: boolean;
+  /** Results stored before status was recorded have none; batch pass rates count those as evaluated. */
+  status?: "passed" | "failed" | "not_evaluated";
   severity: QualitySeverity;
   message: string;
   observed?: unknown;
@@ -34,10 +38,16 @@ export interface QualityEvaluation {
   results: QualityRuleResult[];
 }
 
+/** Reference data a record is judged against, read by the consumer together with the record. */
+export interface QualityReferences {
+  /** Price per sqft range of the record's 5-digit ZIP among the tenant's properties; null when too few. */
+  zipPricePerSqft?: ReferenceRange | null;
+}
+
 export interface QualityEvaluator {
   /** Version id of the rule suite, stored with every result so a pass rate always names its rules. */
   readonly suiteVersion: string;
-  evaluate(record: EnrichedRecord): QualityEvaluation;
+  evaluate(record: EnrichedRecord, references?: QualityReferences): QualityEvaluation;
 }
 
 export interface ZipLocation {

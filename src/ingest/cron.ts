@@ -2,7 +2,8 @@
 //   1. publish the outbox (prospect_queue rows still pending, e.g. after a failed send or a crash)
 //   2. pull one page of every due feed source, store, publish, then advance its cursor
 //   3. close batches whose records all reached a final state, with their lineage event
-//   4. deliver stored lineage events when OPENLINEAGE_URL is set
+//   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/ingest/price-ranges.ts)
+//   5. deliver stored lineage events when OPENLINEAGE_URL is set
 // Work is bounded by a time budget well inside the lease, so a tick never outlives its lease in normal operation.
 import { sql } from "drizzle-orm";
 import { type AdminDb, createAdminDb } from "../db/admin.ts";
@@ -15,18 +16,22 @@ import { type DueFeed, type FeedPageReport, pullFeedPage } from "./feeds.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 import { completeFinishedBatches, deliverLineageEvents } from "./lineage.ts";
 import { type PublishReport, publishPending } from "./outbox.ts";
+import { type PriceRangeRefresh, refreshPriceRanges, tenantsDueForPriceRanges } from "./price-ranges.ts";
 
 export const INGEST_LEASE = "ingest-cron";
 const LEASE_SECONDS = 300;
 const TICK_BUDGET_MS = 45_000;
 const FEEDS_PER_TICK = 20;
 const OUTBOX_CHUNKS_PER_TICK = 200;
+// Each refresh is one aggregate over a tenant's properties; at a 60-minute interval this covers 1,200 tenants.
+const PRICE_RANGE_TENANTS_PER_TICK = 20;
 
 export interface TickReport {
   leased: boolean;
   published: PublishReport;
   feeds: FeedPageReport[];
   batchesCompleted: number;
+  priceRanges: PriceRangeRefresh[];
   lineageDelivered: number;
 }
 
@@ -61,6 +66,7 @@ export async function runIngestionTick(
     published: { sent: 0, failed: 0 },
     feeds: [],
     batchesCompleted: 0,
+    priceRanges: [],
     lineageDelivered: 0,
   };
   const holder = crypto.randomUUID();
@@ -77,6 +83,20 @@ export async function runIngestionTick(
       report.feeds.push(await pullFeedPage({ db, env, deps, queue: env.ENRICHMENT, deadline }, feed));
     }
     report.batchesCompleted = await completeFinishedBatches(adminDb);
+    if (now() < deadline) {
+      for (const tenantId of await tenantsDueForPriceRanges(adminDb, PRICE_RANGE_TENANTS_PER_TICK)) {
+        if (now() >= deadline) break;
+        try {
+          report.priceRanges.push(await refreshPriceRanges(db, tenantId));
+        } catch (error) {
+          // The tenant keeps its previous ranges and stays due; the other tenants and the tick go on.
+          writeLog(settings.logLevel, "error", "price ranges not refreshed", {
+            tenantId,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          });
+        }
+      }
+    }
     if (settings.openLineageUrl) {
       report.lineageDelivered = await deliverLineageEvents(adminDb, settings.openLineageUrl, deps.fetcher);
     }
@@ -88,6 +108,7 @@ export async function runIngestionTick(
       feeds: report.feeds.length,
       feedErrors: report.feeds.filter((feed) => feed.status === "error").length,
       batchesCompleted: report.batchesCompleted,
+      priceRangesRefreshed: report.priceRanges.length,
       lineageDelivered: report.lineageDelivered,
     });
   }

@@ -1,5 +1,6 @@
-// Enriching one prospect record: load it under the message's tenant, parse, normalize the address, locate,
-// attach hazards, judge quality, then either upsert the property or quarantine the record with every reason.
+// Enriching one prospect record: load it (with its ZIP's price per sqft range) under the message's tenant, parse,
+// normalize the address, locate, attach hazards, judge quality, then either upsert the property or quarantine the
+// record with every reason.
 //
 // Idempotency: each final write is ONE statement whose first CTE inserts the processed marker for the message's
 // idempotency key, guarded by the record's state (pending or sent, same revision); every other write in the
@@ -20,6 +21,7 @@ import {
 import { ApiError } from "../errors.ts";
 import { type EnrichedRecord, enrichedRecordSchema, type QualityRuleResult } from "./contracts.ts";
 import type { PipelineDependencies } from "./dependencies.ts";
+import { priceRangeOfRow } from "./price-ranges.ts";
 
 export type EnrichOutcome =
   | { kind: "loaded"; propertyId: string }
@@ -43,6 +45,11 @@ type ProspectRow = {
   payload: Record<string, unknown> | null;
   status: string | null;
   revision: number | null;
+  // The price per sqft range of the record's ZIP (zip_price_ranges), null when it has none.
+  price_low: number | null;
+  price_median: number | null;
+  price_high: number | null;
+  price_samples: number | null;
 };
 
 function constraintOf(error: ApiError): string | undefined {
@@ -69,10 +76,15 @@ export async function enrichProspect(
   message: EnrichmentMessage,
 ): Promise<EnrichOutcome> {
   const { tenantId, prospectId, revision } = message;
+  // The record and its ZIP's price range in one statement: the range lookup is a primary-key probe, and the
+  // consumer makes no extra round trip for it. The key is the rule's own: the first 5 characters of the ZIP.
   const [loaded] = await db.withTenant(tenantId, (tx) => [
     tx.execute<ProspectRow>(sql`
-      select t.status as tenant_status, p.id, p.batch_id, p.payload, p.status, p.revision
-      from tenants t left join prospect_queue p on p.id = ${prospectId} and p.tenant_id = t.id
+      select t.status as tenant_status, p.id, p.batch_id, p.payload, p.status, p.revision,
+        r.low as price_low, r.median as price_median, r.high as price_high, r.sample_size as price_samples
+      from tenants t
+        left join prospect_queue p on p.id = ${prospectId} and p.tenant_id = t.id
+        left join zip_price_ranges r on r.tenant_id = t.id and r.zip = left(btrim(p.payload->>'zip'), 5)
       where t.id = ${tenantId}`),
   ]);
   const row = loaded.rows[0];
@@ -128,7 +140,7 @@ export async function enrichProspect(
   };
   const hazards = located.countyFips ? await lookups.countyHazards(located.countyFips) : null;
   const enriched: EnrichedRecord = { ...located, ...identity, hazards };
-  const quality = deps.quality.evaluate(enriched);
+  const quality = deps.quality.evaluate(enriched, { zipPricePerSqft: priceRangeOfRow(row) });
   if (!quality.passed) {
     const reasons = quality.results
       .filter((result) => !result.passed && result.severity === "error")

@@ -108,11 +108,15 @@ export async function ingestProspects(
   return { batchId, runId, received: stored, createdAt };
 }
 
+/**
+ * One rule's results in a batch. Records the rule could not evaluate (a missing value, no ZIP price range) are
+ * not counted, so passRate is over the records it judged, and null when it judged none.
+ */
 export interface RulePassRate {
   ruleId: string;
   evaluated: number;
   passed: number;
-  passRate: number;
+  passRate: number | null;
 }
 
 export interface BatchProgress {
@@ -158,8 +162,10 @@ export async function getBatchProgress(
           where batch_id = b.id and quality_suite_version is not null order by 1) versions), '[]'::jsonb) as suites,
         coalesce((select jsonb_agg(jsonb_build_object('ruleId', rule_id, 'evaluated', evaluated, 'passed', passed)
           order by rule_id) from (
-            select r->>'ruleId' as rule_id, count(*)::int as evaluated,
-              (count(*) filter (where (r->>'passed')::boolean))::int as passed
+            select r->>'ruleId' as rule_id,
+              (count(*) filter (where r->>'status' is distinct from 'not_evaluated'))::int as evaluated,
+              (count(*) filter (where (r->>'passed')::boolean
+                and r->>'status' is distinct from 'not_evaluated'))::int as passed
             from prospect_queue q, jsonb_array_elements(q.quality_results) as r
             where q.batch_id = b.id and jsonb_typeof(q.quality_results) = 'array'
             group by 1) rules), '[]'::jsonb) as rules
@@ -193,7 +199,7 @@ export async function getBatchProgress(
       passRate: rate(passed, evaluated),
       rules: (row.rules as Omit<RulePassRate, "passRate">[]).map((rule) => ({
         ...rule,
-        passRate: rate(rule.passed, rule.evaluated) ?? 0,
+        passRate: rate(rule.passed, rule.evaluated),
       })),
     },
   };

@@ -6,9 +6,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { consumeEnrichmentBatch } from "../../queues/enrichment/consumer.ts";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import { createAdminDb } from "../../src/db/admin.ts";
+import { createDatabase } from "../../src/db/client.ts";
+import { type PriceSample, priceRangeByZip } from "../../src/domain/quality/price-reference.ts";
 import worker from "../../src/index.ts";
 import { runIngestionTick } from "../../src/ingest/cron.ts";
+import { enrichProspect } from "../../src/ingest/enrich.ts";
 import { publishPending } from "../../src/ingest/outbox.ts";
+import { priceRangeOfRow } from "../../src/ingest/price-ranges.ts";
 import { testEnv } from "../helpers/env.ts";
 import { callApi, capturingQueue, deliver, pipelineEnv, prospect, testDeps } from "../helpers/pipeline.ts";
 import { adminSql, createTenant, type TestTenant } from "../helpers/tenants.ts";
@@ -63,10 +67,11 @@ async function batchOf(env: Env, tenant: TestTenant, batchId: string) {
     status: string;
     counts: Record<string, number>;
     quality: {
+      suiteVersions: string[];
       evaluated: number;
       passed: number;
       passRate: number;
-      rules: { ruleId: string; passRate: number }[];
+      rules: { ruleId: string; evaluated: number; passed: number; passRate: number | null }[];
     };
   }>();
 }
@@ -382,6 +387,173 @@ describe("enrichment pipeline", () => {
     const republished = ofTenant(tenant, queue.take());
     expect(republished).toHaveLength(150);
     expect(new Set(republished.map((message) => message.prospectId)).size).toBe(150);
+  });
+});
+
+/** Loaded properties of a tenant: `count` in `zip` with living areas of 1,000-2,900 sqft around `perSqft`. */
+async function seedProperties(tenantId: string, zip: string, count: number, perSqft: number) {
+  const rows = Array.from({ length: count }, (_, index) => {
+    const sqft = 1000 + index * 100;
+    // +-10% around the level, spread evenly, in whole dollars.
+    const price = Math.round(sqft * perSqft * (0.9 + (0.2 * index) / Math.max(1, count - 1)));
+    return { address: `${index + 1} Seed Ave ${zip}`, hash: crypto.randomUUID(), zip, price, sqft };
+  });
+  await adminSql()`
+    insert into properties (tenant_id, address, normalized_address, address_hash, zip, price, sqft, property_type)
+    select ${tenantId}, r.address, upper(r.address), r.hash, r.zip, r.price, r.sqft, 'single_family'
+    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      as r(address text, hash text, zip text, price numeric, sqft integer)`;
+  return rows.map<PriceSample>(({ zip, price, sqft }) => ({ zip, price, sqft }));
+}
+
+/**
+ * Runs cron ticks until every given tenant's price ranges were refreshed by one. A tick refreshes a bounded
+ * number of due tenants, and the suite's other files create tenants too, so it may take a few.
+ */
+async function tickUntilPriceRangesRefreshed(env: Env, tenantIds: string[]) {
+  const waiting = new Set(tenantIds);
+  for (let tick = 0; tick < 200 && waiting.size > 0; tick++) {
+    const report = await runIngestionTick(env, testDeps());
+    expect(report.leased).toBe(true);
+    for (const refresh of report.priceRanges) waiting.delete(refresh.tenantId);
+  }
+  expect([...waiting]).toEqual([]);
+}
+
+async function priceRangesOf(tenantId: string) {
+  const rows = await adminSql()`
+    select zip, low as price_low, median as price_median, high as price_high, sample_size as price_samples
+    from zip_price_ranges where tenant_id = ${tenantId} order by zip`;
+  return new Map(rows.map((row) => [String(row.zip), priceRangeOfRow(row)]));
+}
+
+const PRICE_RULE = "price_per_sqft_in_zip_range";
+
+describe("price per sqft against the tenant's own ZIP range", () => {
+  it("refreshes ranges on the cron tick per tenant, and quarantines only records far outside their tenant's range", {
+    timeout: 120_000,
+  }, async () => {
+    const [tenantA, tenantB] = [await createTenant(), await createTenant()];
+    // The same ZIP, ten times apart: a record priced like B's ZIP is an outlier for A, and the other way round.
+    const samplesA = await seedProperties(tenantA.id, "98101", 20, 300);
+    await seedProperties(tenantA.id, "98052", 9, 300);
+    const samplesB = await seedProperties(tenantB.id, "98101", 12, 3000);
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await tickUntilPriceRangesRefreshed(env, [tenantA.id, tenantB.id]);
+
+    // Exactly the rule's own definition over each tenant's samples; 98052 (9 samples) has no range.
+    expect(await priceRangesOf(tenantA.id)).toEqual(priceRangeByZip(samplesA));
+    expect(await priceRangesOf(tenantB.id)).toEqual(priceRangeByZip(samplesB));
+    expect([...(await priceRangesOf(tenantA.id)).keys()]).toEqual(["98101"]);
+    const rangeA = (await priceRangesOf(tenantA.id)).get("98101");
+    expect(rangeA).toMatchObject({ sampleSize: 20 });
+    expect(rangeA?.low).toBeGreaterThan(250);
+    expect(rangeA?.high).toBeLessThan(350);
+
+    const { batchId } = await submit(env, tenantA, [
+      prospect(1, { zip: "98101", price: 540_000, sqft: 1800 }),
+      prospect(2, { zip: "98101", price: 5_400_000, sqft: 1800 }),
+      prospect(3, { zip: "98101-2201", price: 54_000, sqft: 1800 }),
+      prospect(4, { zip: "98052", price: 5_400_000, sqft: 1800 }),
+    ]);
+    const batchB = await submit(env, tenantB, [
+      prospect(1, { zip: "98101", price: 540_000, sqft: 1800 }),
+      prospect(2, { zip: "98101", price: 5_400_000, sqft: 1800 }),
+    ]);
+    await consumeAll(env, [...ofTenant(tenantA, queue.messages), ...ofTenant(tenantB, queue.take())]);
+
+    const outcomes = async (tenant: TestTenant) =>
+      adminSql()`select position, status, reasons, quality_results from prospect_queue
+        where tenant_id = ${tenant.id} order by batch_id, position`;
+    const a = await outcomes(tenantA);
+    expect(a.map((row) => row.status)).toEqual(["loaded", "quarantined", "quarantined", "loaded"]);
+    for (const quarantined of [a[1], a[2]]) {
+      expect(quarantined?.reasons).toEqual([
+        expect.objectContaining({
+          ruleId: PRICE_RULE,
+          severity: "error",
+          message: expect.stringMatching(/^price per sqft \d+ is far outside the zip 98101 range/),
+        }),
+      ]);
+    }
+    const resultOf = (row: Record<string, unknown> | undefined) =>
+      ((row?.quality_results ?? []) as { ruleId: string; status: string; message: string }[]).find(
+        (result) => result.ruleId === PRICE_RULE,
+      );
+    expect(resultOf(a[0])).toMatchObject({ status: "passed", passed: true });
+    expect(resultOf(a[3])).toMatchObject({
+      status: "not_evaluated",
+      passed: true,
+      message: "no pricePerSqftByZip reference for zip 98052",
+    });
+    const b = await outcomes(tenantB);
+    expect(b.map((row) => row.status)).toEqual(["quarantined", "loaded"]);
+    expect(((b[0]?.reasons ?? []) as { ruleId: string }[]).map((reason) => reason.ruleId)).toEqual([
+      PRICE_RULE,
+    ]);
+
+    await runIngestionTick(env, testDeps());
+    const batch = await batchOf(env, tenantA, batchId);
+    expect(batch.quality.suiteVersions).toEqual(["properties-v2"]);
+    expect(batch.quality).toMatchObject({ evaluated: 4, passed: 2 });
+    // The record in 98052 had no range to be judged against: it is not counted.
+    expect(batch.quality.rules.find((rule) => rule.ruleId === PRICE_RULE)).toEqual({
+      ruleId: PRICE_RULE,
+      evaluated: 3,
+      passed: 1,
+      passRate: 0.3333,
+    });
+    expect(batch.quality.rules.find((rule) => rule.ruleId === "unique_in_batch")).toMatchObject({
+      evaluated: 0,
+      passRate: null,
+    });
+    expect((await batchOf(env, tenantB, batchB.batchId)).quality.rules).toContainEqual({
+      ruleId: PRICE_RULE,
+      evaluated: 2,
+      passed: 1,
+      passRate: 0.5,
+    });
+  });
+
+  it("finishes the tick when a refresh fails, leaving the tenant due for the next one", async () => {
+    const tenant = await createTenant();
+    await seedProperties(tenant.id, "98101", 10, 300);
+    const down = pipelineEnv(capturingQueue(), { DATABASE_URL: REFUSING_DATABASE_URL });
+    const report = await runIngestionTick(down, testDeps());
+    expect(report.leased).toBe(true);
+    expect(report.priceRanges).toEqual([]);
+    const [refreshed] = await adminSql()`select count(*)::int as n from zip_price_range_refreshes
+      where tenant_id = ${tenant.id}`;
+    expect(refreshed?.n).toBe(0);
+    await tickUntilPriceRangesRefreshed(pipelineEnv(capturingQueue()), [tenant.id]);
+    expect([...(await priceRangesOf(tenant.id)).keys()]).toEqual(["98101"]);
+  });
+
+  it("reads a record's ZIP range in the round trip that loads the record: two round trips per message", async () => {
+    const tenant = await createTenant();
+    await seedProperties(tenant.id, "98101", 10, 300);
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await tickUntilPriceRangesRefreshed(env, [tenant.id]);
+    await submit(env, tenant, [
+      prospect(1, { zip: "98101", price: 540_000, sqft: 1800 }),
+      prospect(2, { zip: "98101", price: 54_000, sqft: 1800 }),
+    ]);
+    const outcomes: string[] = [];
+    for (const message of ofTenant(tenant, queue.take())) {
+      let roundTrips = 0;
+      const db = createDatabase({
+        url: testEnv.DATABASE_URL,
+        timeoutMs: 10_000,
+        onRoundTrip: () => roundTrips++,
+      });
+      // Load (record + range) and one write; the test's lookups answer from memory.
+      const outcome = await enrichProspect(db, testDeps(), message);
+      outcomes.push(outcome.kind);
+      expect(roundTrips).toBe(2);
+    }
+    expect(outcomes.sort()).toEqual(["loaded", "quarantined"]);
   });
 });
 

@@ -44,4 +44,21 @@ describe("qualityEvaluator", () => {
     expect(latitude?.observed).toBe(123);
     expect(latitude?.severity).toBe("error");
   });
+
+  it("judges price per sqft against the ZIP range it is given, and says when it has none", () => {
+    const record = { ...base, zip: " 98101-2201", price: 90_000, sqft: 1000 } as EnrichedRecord;
+    const rule = (references?: Parameters<typeof qualityEvaluator.evaluate>[1]) => {
+      const evaluation = qualityEvaluator.evaluate(record, references);
+      const result = evaluation.results.find((entry) => entry.ruleId === "price_per_sqft_in_zip_range");
+      return { passed: evaluation.passed, status: result?.status, severity: result?.severity };
+    };
+    const range = { low: 280, median: 320, high: 360, sampleSize: 40 };
+    expect(rule({ zipPricePerSqft: range })).toEqual({ passed: false, status: "failed", severity: "error" });
+    expect(rule({ zipPricePerSqft: { ...range, low: 150 } })).toMatchObject({
+      passed: true,
+      status: "passed",
+    });
+    expect(rule({ zipPricePerSqft: null })).toMatchObject({ passed: true, status: "not_evaluated" });
+    expect(rule()).toMatchObject({ passed: true, status: "not_evaluated" });
+  });
 });

@@ -219,7 +219,34 @@ const rules: readonly QualityRule[] = [
   },
 ];
 
-export const DEFAULT_SUITE: ExpectationSuite = Object.freeze({
+/**
+ * The first suite: price_per_sqft_in_zip_range was a warning, and the pipeline passed no ZIP ranges, so it was
+ * never evaluated there. Kept so results stored under its id stay explainable.
+ */
+export const PROPERTIES_V1: ExpectationSuite = Object.freeze({
   id: "properties-v1",
   rules: Object.freeze(rules),
+});
+
+/**
+ * properties-v2, the suite the pipeline runs: v1 with price_per_sqft_in_zip_range as an error. The pipeline now
+ * judges every record against its ZIP's range from the tenant's own properties, and a price per sqft below half
+ * the ZIP's p5 or above 1.5 times its p95 is almost always a unit or digit error (sqft in square metres, a
+ * dropped zero), so the record is quarantined with the reason rather than loaded into comps and valuations.
+ */
+export const DEFAULT_SUITE: ExpectationSuite = Object.freeze({
+  id: "properties-v2",
+  rules: Object.freeze(
+    rules.map(
+      (rule): QualityRule =>
+        rule.id === "price_per_sqft_in_zip_range"
+          ? {
+              ...rule,
+              severity: "error",
+              description:
+                "Price per sqft far outside the ZIP's p5-p95 range (with 50% slack) from the tenant's own properties.",
+            }
+          : rule,
+    ),
+  ),
 });

@@ -2,10 +2,11 @@ export {
   DEFAULT_SUITE,
   IMPORT_STATUSES,
   PRICE_PER_SQFT_BY_ZIP,
+  PROPERTIES_V1,
   PROPERTY_TYPES,
   US_STATE_CODES,
 } from "./default-suite.ts";
 export { assertValidSuite, evaluateBatch, evaluateRecord } from "./evaluate.ts";
 export type { PriceRangeOptions, PriceSample } from "./price-reference.ts";
-export { percentile, priceRangeByZip } from "./price-reference.ts";
+export { PRICE_RANGE_DEFAULTS, percentile, priceRangeByZip, referenceRange } from "./price-reference.ts";
 export type * from "./types.ts";

@@ -1,6 +1,11 @@
 // Per-ZIP price-per-sqft reference ranges for the price_per_sqft_in_zip_range rule, computed from a tenant's
 // own records. Percentiles rather than mean +- k*sd, because sale prices are skewed and the very outliers the
 // rule hunts would otherwise widen the range that is supposed to catch them.
+//
+// This file defines the semantics (sample filter, type-7 percentiles, minimum sample size, rounding to cents).
+// The pipeline computes the same thing in SQL at scale (src/ingest/price-ranges.ts: PostgreSQL's percentile_cont
+// is the same linear interpolation) from these defaults, and rounds what it reads with referenceRange below;
+// test/db/zip-price-ranges.test.ts proves both give identical ranges.
 
 import { normalizeZip } from "../geo/zip-locations.ts";
 import type { ReferenceRange } from "./types.ts";
@@ -10,6 +15,9 @@ export interface PriceSample {
   price: number | null | undefined;
   sqft: number | null | undefined;
 }
+
+/** The reference defaults: p5..p95, and no reference for a ZIP with fewer than 10 usable samples. */
+export const PRICE_RANGE_DEFAULTS = Object.freeze({ minSamples: 10, lowPercentile: 5, highPercentile: 95 });
 
 export interface PriceRangeOptions {
   /** ZIPs with fewer usable samples get no reference (the rule then reports "not evaluated"). Default 10. */
@@ -34,6 +42,21 @@ function roundCents(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** A reference range from unrounded percentiles of price per sqft: dollars and cents, as the rule reports them. */
+export function referenceRange(values: {
+  low: number;
+  median: number;
+  high: number;
+  sampleSize: number;
+}): ReferenceRange {
+  return {
+    low: roundCents(values.low),
+    high: roundCents(values.high),
+    median: roundCents(values.median),
+    sampleSize: values.sampleSize,
+  };
+}
+
 /**
  * Groups samples by 5-digit ZIP and returns p-low / median / p-high of price per sqft for each ZIP with enough
  * samples. Samples without a valid ZIP, or with a non-positive or non-finite price or sqft, are ignored.
@@ -42,9 +65,9 @@ export function priceRangeByZip(
   samples: Iterable<PriceSample>,
   options: PriceRangeOptions = {},
 ): Map<string, ReferenceRange> {
-  const minSamples = options.minSamples ?? 10;
-  const lowPercentile = options.lowPercentile ?? 5;
-  const highPercentile = options.highPercentile ?? 95;
+  const minSamples = options.minSamples ?? PRICE_RANGE_DEFAULTS.minSamples;
+  const lowPercentile = options.lowPercentile ?? PRICE_RANGE_DEFAULTS.lowPercentile;
+  const highPercentile = options.highPercentile ?? PRICE_RANGE_DEFAULTS.highPercentile;
   if (!(lowPercentile >= 0 && lowPercentile < highPercentile && highPercentile <= 100)) {
     throw new Error(`invalid percentiles ${lowPercentile}/${highPercentile}`);
   }
@@ -68,12 +91,15 @@ export function priceRangeByZip(
   for (const [zip, values] of valuesByZip) {
     if (values.length < minSamples) continue;
     values.sort((a, b) => a - b);
-    ranges.set(zip, {
-      low: roundCents(percentile(values, lowPercentile)),
-      high: roundCents(percentile(values, highPercentile)),
-      median: roundCents(percentile(values, 50)),
-      sampleSize: values.length,
-    });
+    ranges.set(
+      zip,
+      referenceRange({
+        low: percentile(values, lowPercentile),
+        median: percentile(values, 50),
+        high: percentile(values, highPercentile),
+        sampleSize: values.length,
+      }),
+    );
   }
   return ranges;
 }

@@ -7,9 +7,10 @@ import { IdParamSchema } from "./schemas.ts";
 
 const RulePassRateSchema = z.object({
   ruleId: z.string(),
+  /** Records the rule judged; those it could not evaluate (a missing value, no reference) are left out. */
   evaluated: z.number().int(),
   passed: z.number().int(),
-  passRate: z.number(),
+  passRate: z.number().nullable(),
 });
 
 const BatchSchema = z

@@ -1,6 +1,10 @@
 // Every rule of the default suite: one passing and one failing record each, plus missing-value handling.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_SUITE, PRICE_PER_SQFT_BY_ZIP } from "../../../src/domain/quality/default-suite.ts";
+import {
+  DEFAULT_SUITE,
+  PRICE_PER_SQFT_BY_ZIP,
+  PROPERTIES_V1,
+} from "../../../src/domain/quality/default-suite.ts";
 import { evaluateBatch, evaluateRecord } from "../../../src/domain/quality/evaluate.ts";
 import type { ProspectRecord, QualityContext, RuleResult } from "../../../src/domain/quality/types.ts";
 
@@ -54,11 +58,12 @@ const cases: { ruleId: string; fail: Partial<ProspectRecord>; severity: "error" 
   { ruleId: "bathrooms_range", fail: { bathrooms: -1 }, severity: "error" },
   { ruleId: "bathrooms_in_halves", fail: { bathrooms: 1.75 }, severity: "error" },
   { ruleId: "sqft_positive", fail: { sqft: 0 }, severity: "error" },
-  { ruleId: "sqft_plausible", fail: { sqft: 250_000 }, severity: "warning" },
+  // At the ZIP's price per sqft, so only the size itself is in question.
+  { ruleId: "sqft_plausible", fail: { sqft: 250_000, price: 125_000_000 }, severity: "warning" },
   { ruleId: "lot_size_non_negative", fail: { lotSize: -5 }, severity: "error" },
   { ruleId: "year_built_not_future", fail: { yearBuilt: 2027 }, severity: "error" },
   { ruleId: "lot_vs_living", fail: { lotSize: 500 }, severity: "warning" },
-  { ruleId: "price_per_sqft_in_zip_range", fail: { price: 100_000 }, severity: "warning" },
+  { ruleId: "price_per_sqft_in_zip_range", fail: { price: 100_000 }, severity: "error" },
   { ruleId: "property_type_valid", fail: { propertyType: "castle" }, severity: "error" },
   { ruleId: "status_valid", fail: { status: "deleted" }, severity: "error" },
   { ruleId: "closing_price_range", fail: { closingPrice: 10 }, severity: "error" },
@@ -68,9 +73,25 @@ const cases: { ruleId: string; fail: Partial<ProspectRecord>; severity: "error" 
 
 describe("DEFAULT_SUITE", () => {
   it("is versioned and has unique rule ids", () => {
-    expect(DEFAULT_SUITE.id).toBe("properties-v1");
+    expect(DEFAULT_SUITE.id).toBe("properties-v2");
     const ids = DEFAULT_SUITE.rules.map((rule) => rule.id);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("differs from properties-v1 only in quarantining a price per sqft far outside its ZIP's range", () => {
+    expect(PROPERTIES_V1.id).toBe("properties-v1");
+    expect(PROPERTIES_V1.rules.map((rule) => rule.id)).toEqual(DEFAULT_SUITE.rules.map((rule) => rule.id));
+    const changed = DEFAULT_SUITE.rules.filter(
+      (rule, index) => JSON.stringify(rule) !== JSON.stringify(PROPERTIES_V1.rules[index]),
+    );
+    expect(changed.map((rule) => [rule.id, rule.severity])).toEqual([
+      ["price_per_sqft_in_zip_range", "error"],
+    ]);
+    const v1 = PROPERTIES_V1.rules.find((rule) => rule.id === "price_per_sqft_in_zip_range");
+    expect(v1?.severity).toBe("warning");
+    const outlier = { ...good, price: 100_000 };
+    expect(evaluateRecord(outlier, PROPERTIES_V1, context).passed).toBe(true);
+    expect(evaluateRecord(outlier, DEFAULT_SUITE, context).passed).toBe(false);
   });
 
   it("has a failing case in this file for every rule except the batch-only one", () => {
