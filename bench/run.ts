@@ -1,24 +1,25 @@
 // `npm run bench`: the load benchmark. Starts the local platform on a real PostgreSQL 15 (or PGlite with
-// --engine pglite), loads the deterministic data set, starts `wrangler dev`, and drives it with autocannon
-// using valid tokens of several tenants. For each scenario it prints and writes to bench/RESULTS.md the
-// requests/s, p50/p95/p99, errors and database round trips per request, next to the same SQL run directly by
-// pgbench as the runtime role (the database floor).
+// --engine pglite), loads the deterministic data set, measures a no-op Worker under `wrangler dev` (the local
+// runtime's own ceiling), starts `wrangler dev` with the API, and drives it with autocannon (bench/load.ts, in a
+// process of its own) using valid tokens of several tenants. For each scenario it prints and writes to
+// bench/RESULTS.md the requests/s, p50/p95/p99, errors and database round trips per request, next to the same SQL
+// run directly by pgbench as the runtime role (the database floor), and the Worker's own timings from the
+// Server-Timing field.
 //
 //   npm run bench -- [--engine postgres|pglite] [--scale 100000] [--tenants 10] [--duration 10]
 //                    [--concurrency 1,16,64] [--scenarios get-one,list-first] [--out bench/RESULTS.md]
 // Scenario names for --scenarios: health, get-one, list-first, list-deep, list-filtered, search, create, comps,
 // valuation.
-import { execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
-import * as hdr from "hdr-histogram-js";
 import type { Statement } from "../scripts/platform/database.ts";
 import { type Platform, startPlatform } from "../scripts/platform/index.ts";
 import { type LocalIssuer, startLocalIssuer } from "../scripts/platform/issuer.ts";
 import { BENCH_TENANT_PREFIX, benchTenantId, tenantPropertiesSql } from "./dataset.ts";
+import type { LoadJob, LoadResult } from "./load.ts";
 import { buildScenarios, type Scenario, type ScenarioContext } from "./scenarios.ts";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -109,9 +110,9 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startWrangler(platform: Platform, issuer: LocalIssuer) {
-  const port = await freePort();
-  const vars: Record<string, string> = {
+/** The API's settings for the run: the bench platform and issuer, limits that never refuse, warnings only. */
+function apiVars(platform: Platform, issuer: LocalIssuer): Record<string, string> {
+  return {
     DATABASE_URL: platform.runtimeDatabaseUrl,
     ADMIN_DATABASE_URL: platform.adminDatabaseUrl,
     OIDC_ISSUER: issuer.issuer,
@@ -119,10 +120,23 @@ async function startWrangler(platform: Platform, issuer: LocalIssuer) {
     // The limiter stays in the request path (its cost is part of every figure) but never refuses a request.
     RATE_LIMIT_ANON: "100000/1",
     RATE_LIMIT_TENANT: "100000/1",
+    // No line per request: under wrangler dev each console.log crosses the inspector to wrangler's process, which
+    // halves a saturated Worker's throughput (the timings come back in Server-Timing instead).
     LOG_LEVEL: "warn",
+    SERVER_TIMING: "true",
   };
+}
+
+/**
+ * `wrangler dev` on a free port, with wrangler's own per-request log line off as well (`--log-level warn`).
+ * `config` selects the Worker: the API (wrangler.toml) or the no-op baseline (bench/noop/wrangler.toml).
+ */
+async function startWrangler(options: { config?: string; vars?: Record<string, string>; readyPath: string }) {
+  const port = await freePort();
   const argv = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
-  for (const [name, value] of Object.entries(vars)) argv.push("--var", `${name}:${value}`);
+  argv.push("--log-level", "warn");
+  if (options.config) argv.push("--config", options.config);
+  for (const [name, value] of Object.entries(options.vars ?? {})) argv.push("--var", `${name}:${value}`);
   const child = spawn("wrangler", argv, { stdio: ["ignore", "pipe", "pipe"], env: process.env });
   const output: string[] = [];
   child.stdout.on("data", (chunk: Buffer) => output.push(chunk.toString()));
@@ -131,69 +145,13 @@ async function startWrangler(platform: Platform, issuer: LocalIssuer) {
   for (let attempt = 0; attempt < 120; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) return { url, child, output };
+      if ((await fetch(`${url}${options.readyPath}`)).ok) return { url, child, output };
     } catch {
       // Not up yet.
     }
   }
   child.kill();
   throw new Error(`wrangler dev did not start:\n${output.join("").slice(-2000)}`);
-}
-
-/** Worker-side timings of one scenario's requests, from the wide-event log lines `wrangler dev` prints. */
-interface WorkerBreakdown {
-  scenario: string;
-  requests: number;
-  durationP50: number;
-  dbP50: number;
-  authAndLimitP50: number;
-  authAndLimitP99: number;
-}
-
-function percentileOf(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
-}
-
-function workerBreakdown(scenario: string, lines: string[]): WorkerBreakdown | undefined {
-  const events = lines
-    .flatMap((chunk) => chunk.split("\n"))
-    .filter((line) => line.startsWith('{"level"') && line.includes('"msg":"request"'))
-    .map((line) => {
-      try {
-        return JSON.parse(line) as {
-          durationMs: number;
-          dbMs: number;
-          authMs?: number;
-          rateLimitMs?: number;
-          status: number;
-        };
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((event) => event !== undefined && event.status < 400) as {
-    durationMs: number;
-    dbMs: number;
-    authMs?: number;
-    rateLimitMs?: number;
-  }[];
-  if (events.length === 0) return undefined;
-  const authAndLimit = events.map((event) => (event.authMs ?? 0) + (event.rateLimitMs ?? 0));
-  return {
-    scenario,
-    requests: events.length,
-    durationP50: percentileOf(
-      events.map((event) => event.durationMs),
-      0.5,
-    ),
-    dbP50: percentileOf(
-      events.map((event) => event.dbMs),
-      0.5,
-    ),
-    authAndLimitP50: percentileOf(authAndLimit, 0.5),
-    authAndLimitP99: percentileOf(authAndLimit, 0.99),
-  };
 }
 
 interface Measurement {
@@ -206,46 +164,58 @@ interface Measurement {
   p99: number;
   errors: number;
   roundTrips: number;
+  serverTiming: LoadResult["serverTiming"];
   floor?: { tps: number; p50: number; p95: number; p99: number };
 }
 
+/** Requests per job: more than a run can send, cycled if not; the sequence keeps going across runs. */
+const REQUESTS_PER_JOB = 20_000;
+let requestSequence = 1; // 0 is the probe of each scenario
+
+/** One load run in its own process (bench/load.ts), counting the database round trips it caused. */
 async function drive(
   baseUrl: string,
   scenario: Scenario,
   concurrency: number,
   seconds: number,
-  platform: Platform,
-) {
-  const latencies = hdr.build({
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 60_000,
-    numberOfSignificantValueDigits: 3,
-  });
-  const before = platform.endpoint.stats.requests;
-  let sequence = 0;
-  const result = await autocannon({
-    url: baseUrl,
-    connections: concurrency,
-    duration: seconds,
-    histograms: { latencies },
-    requests: [
-      {
-        setupRequest: (request: autocannon.Request) => ({ ...request, ...scenario.request(sequence++) }),
-      },
-    ],
-  } as unknown as autocannon.Options);
-  const requests = result.requests.total;
-  return {
-    requests,
-    rps: Math.round(result.requests.average * 10) / 10,
-    p50: latencies.getValueAtPercentile(50),
-    p95: latencies.getValueAtPercentile(95),
-    p99: latencies.getValueAtPercentile(99),
-    errors: result.errors + result.non2xx,
-    roundTrips: requests
-      ? Math.round(((platform.endpoint.stats.requests - before) / requests) * 100) / 100
-      : 0,
-  };
+  platform?: Platform,
+): Promise<LoadResult & { roundTrips: number }> {
+  const dir = await mkdtemp(join(tmpdir(), "reos-load-"));
+  try {
+    const job: LoadJob = {
+      url: baseUrl,
+      connections: concurrency,
+      durationSeconds: seconds,
+      requests: Array.from({ length: REQUESTS_PER_JOB }, () => scenario.request(requestSequence++)),
+    };
+    await writeFile(join(dir, "job.json"), JSON.stringify(job));
+    const before = platform?.endpoint.stats.requests ?? 0;
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(
+        process.execPath,
+        [new URL("load.ts", import.meta.url).pathname, join(dir, "job.json")],
+        {
+          stdio: ["ignore", "pipe", "inherit"],
+        },
+      );
+      const chunks: Buffer[] = [];
+      child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+      child.on("error", reject);
+      child.on("exit", (code) =>
+        code === 0
+          ? resolve(Buffer.concat(chunks).toString())
+          : reject(new Error(`load generator exited ${code}`)),
+      );
+    });
+    const result = JSON.parse(output) as LoadResult;
+    const roundTrips =
+      platform && result.requests
+        ? Math.round(((platform.endpoint.stats.requests - before) / result.requests) * 100) / 100
+        : 0;
+    return { ...result, roundTrips };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 function literal(value: unknown): string {
@@ -316,12 +286,14 @@ function machineDescription(engine: string, databaseVersion: string): string {
   ].join("\n");
 }
 
-function renderResults(measurements: Measurement[], breakdowns: WorkerBreakdown[], header: string): string {
+function renderResults(baseline: Measurement[], measurements: Measurement[], header: string): string {
   const rows = measurements.map((m) => {
     const ratio = m.floor?.p50 ? `${(m.p50 / m.floor.p50).toFixed(1)}x` : "n/a";
     const floor = m.floor ? `${m.floor.p50} / ${m.floor.p95} / ${m.floor.p99} (${m.floor.tps}/s)` : "n/a";
     return `| ${m.scenario} | ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} | ${m.roundTrips} | ${floor} | ${ratio} |`;
   });
+  const timing = (m: Measurement, name: string, at: "p50" | "p99" = "p50") =>
+    m.serverTiming[name]?.[at] ?? "n/a";
   return [
     "# Benchmark results",
     "",
@@ -331,22 +303,63 @@ function renderResults(measurements: Measurement[], breakdowns: WorkerBreakdown[
     "endpoint. Floor: the same request's exact SQL run by pgbench as app_runtime with the tenant set, in one",
     "transaction (p50 / p95 / p99, transactions per second); ratio = API p50 / floor p50.",
     "",
+    "Baseline: a Worker that answers every request at once with a constant (bench/noop/), under the same",
+    "`wrangler dev`: what the local runtime and the machine cost before the API does anything.",
+    "",
+    "| concurrency | req/s | p50 | p95 | p99 | errors |",
+    "|---|---|---|---|---|---|",
+    ...baseline.map((m) => `| ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} |`),
+    "",
     "| scenario | concurrency | req/s | p50 | p95 | p99 | errors | round trips | floor p50 / p95 / p99 | API/floor |",
     "|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
     "",
-    "Inside the Worker (from the wide event each request logs; all concurrencies of a scenario together): total",
-    "time in the Worker, database time, and the time spent in authentication (token verification, cached caller)",
-    "plus rate limiting (Durable Object calls), in milliseconds.",
+    "Inside the Worker, from the Server-Timing field of each successful response: time in the Worker (app), in",
+    "database round trips (db), verifying the token and resolving the caller (auth), and waiting for rate-limit",
+    "decisions (rate limit: reads overlap the decision, docs/rate-limiting.md); auth + rate limit is their sum per",
+    "request, i.e. what the two add to the request. p50 unless marked.",
     "",
-    "| scenario | requests | Worker p50 | database p50 | auth + rate limit p50 | auth + rate limit p99 |",
-    "|---|---|---|---|---|---|",
-    ...breakdowns.map(
-      (b) =>
-        `| ${b.scenario} | ${b.requests} | ${b.durationP50} | ${b.dbP50} | ${b.authAndLimitP50} | ${b.authAndLimitP99} |`,
+    "| scenario | concurrency | app | db | auth | rate limit | auth + rate limit | auth + rate limit p99 |",
+    "|---|---|---|---|---|---|---|---|",
+    ...measurements.map(
+      (m) =>
+        `| ${m.scenario} | ${m.concurrency} | ${timing(m, "app")} | ${timing(m, "db")} | ${timing(m, "auth")} | ${timing(m, "ratelimit")} | ${timing(m, "auth+ratelimit")} | ${timing(m, "auth+ratelimit", "p99")} |`,
     ),
     "",
   ].join("\n");
+}
+
+/** The no-op Worker under `wrangler dev` at each concurrency: the ceiling of the local runtime on this machine. */
+async function measureBaseline(): Promise<Measurement[]> {
+  const noop = await startWrangler({
+    config: new URL("noop/wrangler.toml", import.meta.url).pathname,
+    readyPath: "/",
+  });
+  try {
+    const scenario: Scenario = {
+      name: "baseline",
+      request: () => ({ method: "GET", path: "/", headers: {} }),
+    };
+    const measurements: Measurement[] = [];
+    for (const concurrency of concurrencies) {
+      const measured = await drive(noop.url, scenario, concurrency, durationSeconds);
+      measurements.push({ scenario: "baseline", concurrency, ...measured });
+      log(
+        `baseline c=${concurrency}: ${measured.rps} req/s p50 ${measured.p50} p95 ${measured.p95} p99 ${measured.p99} ms`,
+      );
+    }
+    return measurements;
+  } finally {
+    await stopWrangler(noop.child);
+  }
+}
+
+function stopWrangler(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
 }
 
 async function main(): Promise<void> {
@@ -362,7 +375,8 @@ async function main(): Promise<void> {
       const [row] = await session.query<{ version: string }>("select version() as version");
       return String(row?.version).split(" ").slice(0, 2).join(" ");
     });
-    wrangler = await startWrangler(platform, issuer);
+    const baseline = await measureBaseline();
+    wrangler = await startWrangler({ vars: apiVars(platform, issuer), readyPath: "/api/v1/health" });
     log(`wrangler dev on ${wrangler.url}`);
     const context: ScenarioContext = await buildContext(platform, issuer, wrangler.url);
     const selected = args.scenarios ? new Set(args.scenarios.split(",")) : undefined;
@@ -371,9 +385,7 @@ async function main(): Promise<void> {
     );
 
     const measurements: Measurement[] = [];
-    const breakdowns: WorkerBreakdown[] = [];
     for (const scenario of scenarios) {
-      const firstLine = wrangler.output.length;
       // One request first: warms the isolate's caches and captures the exact SQL for the floor.
       const probe = await fetch(`${wrangler.url}${scenario.request(0).path}`, scenario.request(0));
       if (!probe.ok)
@@ -392,15 +404,13 @@ async function main(): Promise<void> {
             (floor ? `; floor p50 ${floor.p50} ms` : ""),
         );
       }
-      const breakdown = workerBreakdown(scenario.name, wrangler.output.slice(firstLine));
-      if (breakdown) breakdowns.push(breakdown);
     }
-    const report = renderResults(measurements, breakdowns, machineDescription(engine, databaseVersion));
+    const report = renderResults(baseline, measurements, machineDescription(engine, databaseVersion));
     process.stdout.write(report);
     await writeFile(String(args.out), report);
     log(`written to ${args.out}`);
   } finally {
-    wrangler?.child.kill("SIGTERM");
+    if (wrangler) await stopWrangler(wrangler.child);
     await issuer.close();
     await platform.close();
   }
