@@ -7,7 +7,12 @@ import { comparisonKey, evaluateParser } from "../../scripts/lib/address-scoring
 import { isHeldOut, parseLabelledXml, selectSplit } from "../../scripts/lib/labelled-addresses.ts";
 import { extractFeatures } from "../../src/domain/address/features.ts";
 import { parseAddress } from "../../src/domain/address/parse.ts";
-import { emissionScores, flattenTransitions, viterbiDecode } from "../../src/domain/address/tagger.ts";
+import {
+  componentTag,
+  emissionScores,
+  flattenTransitions,
+  viterbiDecode,
+} from "../../src/domain/address/tagger.ts";
 import { TAGGER_MODEL } from "../../src/domain/address/tagger-model.ts";
 import { tokenizeAddress } from "../../src/domain/address/tokenize.ts";
 
@@ -45,8 +50,8 @@ describe("address evaluation", () => {
     for (const address of addresses) {
       const tokens = tokenizeAddress(address.raw);
       const emissions = emissionScores(extractFeatures(tokens), (feature) => weights.get(feature), tagCount);
-      const expectedTags = viterbiDecode(emissions, transitions, tagCount).map(
-        (tag) => TAGGER_MODEL.tags[tag],
+      const expectedTags = viterbiDecode(emissions, transitions, tagCount).map((tag) =>
+        componentTag(TAGGER_MODEL.tags[tag] ?? ""),
       );
       expect(parseAddress(address.raw).tokens.map((token) => token.tag)).toEqual(expectedTags);
     }

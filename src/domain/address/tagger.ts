@@ -3,10 +3,22 @@
  * learned from the development part of the usaddress labelled data by scripts/train-address-tagger.ts.
  */
 
+/**
+ * Suffix of the extra model tags that mark a token continuing a component of the same tag ("Little" and "Rock" in
+ * "North Little Rock" are PlaceName:cont after a PlaceName). With them a first-order model knows whether a name has
+ * already begun; they become the plain tag in the output.
+ */
+export const CONTINUATION_MARK = ":cont";
+
+/** The usaddress tag of a model tag: "StreetName:cont" -> "StreetName". */
+export function componentTag(modelTag: string): string {
+  return modelTag.endsWith(CONTINUATION_MARK) ? modelTag.slice(0, -CONTINUATION_MARK.length) : modelTag;
+}
+
 export interface TaggerModel {
   /** FEATURE_SET_VERSION of features.ts at training time. */
   featureSetVersion: number;
-  /** Tag names; a tag's index is its position here. */
+  /** Tag names (usaddress tags and continuation tags); a tag's index is its position here. */
   tags: string[];
   /** Row per previous tag plus a final START row; column per next tag plus a final END column. */
   transitions: number[][];
