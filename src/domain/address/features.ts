@@ -15,7 +15,7 @@ import {
  */
 
 /** Bump on any change to the features; the model records the version it was trained with and a test compares. */
-export const FEATURE_SET_VERSION = 5;
+export const FEATURE_SET_VERSION = 6;
 
 interface TokenTraits {
   word: string;
@@ -47,6 +47,21 @@ function shapeOf(word: string): string {
   return "other";
 }
 
+/** Designators of a building or an organisational unit rather than of a suite (usaddress tags them SubaddressType). */
+const BUILDING_LEVEL_WORDS: ReadonlySet<string> = new Set([
+  "bldg",
+  "bld",
+  "building",
+  "dept",
+  "department",
+  "tower",
+  "wing",
+  "hall",
+  "msc",
+  "mc",
+  "file",
+]);
+
 function traitsOf(token: string): TokenTraits {
   const word = lookupKey(token);
   const flags: string[] = [];
@@ -57,6 +72,7 @@ function traitsOf(token: string): TokenTraits {
   if (SINGLE_TOKEN_STATE_SPELLINGS.has(word)) flags.push("state");
   if (STATE_NAME_WORDS.has(word)) flags.push("stateword");
   if (UNIT_WORDS.has(word)) flags.push("unit");
+  if (BUILDING_LEVEL_WORDS.has(word)) flags.push("buildinglevel");
   if (SPELLED_ORDINAL_WORDS.has(word)) flags.push("spelledordinal");
   const firstChar = token.charAt(0);
   if (firstChar !== firstChar.toLowerCase()) flags.push(token === token.toUpperCase() ? "upper" : "capital");
