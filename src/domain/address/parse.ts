@@ -1,6 +1,6 @@
 import { componentsFromTokens } from "./components.ts";
 import { contextFeatures, tokenOwnFeatures } from "./features.ts";
-import { componentTag, flattenTransitions, viterbiDecode } from "./tagger.ts";
+import { componentTag, flattenTransitions, settleScore, viterbiDecode } from "./tagger.ts";
 import { TAGGER_MODEL } from "./tagger-model.ts";
 import { MAX_ADDRESS_INPUT_LENGTH, tokenizeAddress } from "./tokenize.ts";
 import {
@@ -77,6 +77,7 @@ function cachedEmissionScores(tokenTexts: readonly string[], loaded: LoadedModel
       for (let tag = 0; tag < scores.length; tag++)
         scores[tag] = (scores[tag] as number) + (part[tag] as number);
     }
+    for (let tag = 0; tag < scores.length; tag++) scores[tag] = settleScore(scores[tag] as number);
     return scores;
   });
 }

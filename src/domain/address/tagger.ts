@@ -26,6 +26,15 @@ export interface TaggerModel {
   weights: Record<string, number[]>;
 }
 
+/**
+ * Emission scores are sums of weights with two decimals, so their exact values are multiples of 0.01; floating-point
+ * sums in different orders (the parser adds cached per-token parts) can differ in the last bits and break an exact
+ * tie between two paths differently. Rounding every emission score to 1e-6 makes equal sums equal doubles.
+ */
+export function settleScore(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
+}
+
 /** Scores of each tag for each token, from the features present. */
 export function emissionScores(
   featureLists: readonly string[][],
@@ -42,6 +51,7 @@ export function emissionScores(
         scores[tagIndex] = (scores[tagIndex] ?? 0) + (pairs[pairIndex + 1] ?? 0);
       }
     }
+    for (let tag = 0; tag < tagCount; tag++) scores[tag] = settleScore(scores[tag] ?? 0);
     return scores;
   });
 }
