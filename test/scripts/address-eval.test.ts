@@ -20,8 +20,8 @@ const projectRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const xmlPath = join(projectRoot, "data/address/usaddress_training_labeled.xml");
 const addresses = parseLabelledXml(readFileSync(xmlPath, "utf8"));
 
-/** Held-out full-match share measured when the current model was committed: 283 of 361 addresses. */
-const MEASURED_HELD_OUT_SHARE = 283 / 361;
+/** Held-out full-match share measured when the current model was committed: 286 of 361 addresses. */
+const MEASURED_HELD_OUT_SHARE = 286 / 361;
 const ALLOWED_DROP = 0.015;
 
 describe("address evaluation", () => {
