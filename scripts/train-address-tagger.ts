@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
 import { componentsFromTokens } from "../src/domain/address/components.ts";
 import { extractFeatures, FEATURE_SET_VERSION } from "../src/domain/address/features.ts";
 import {
+  CONTINUATION_MARK,
+  componentTag,
   emissionScores,
   flattenTransitions,
   type TaggerModel,
@@ -43,8 +45,27 @@ interface TrainingExample {
   goldTags: number[];
 }
 
-const tagIndexByName = new Map<string, number>(ADDRESS_TAGS.map((tag, index) => [tag, index]));
-const tagCount = ADDRESS_TAGS.length;
+/**
+ * Tags that get a continuation tag (CONTINUATION_MARK) for their second and later tokens. StreetName and PlaceName:
+ * 77.9% 5-fold CV against 76.5% without (and with two shuffle seeds); adding Recipient gave 77.6%, StreetName
+ * alone 77.0%, fifteen tags 77.3%.
+ */
+function listArgument(name: string, fallback: readonly string[]): readonly string[] {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? fallback : (process.argv[index + 1] ?? "").split(",").filter((tag) => tag !== "");
+}
+const CONTINUED_TAGS = listArgument("--continued", ["StreetName", "PlaceName"]);
+for (const tag of CONTINUED_TAGS) {
+  if (!(ADDRESS_TAGS as readonly string[]).includes(tag)) throw new Error(`--continued: unknown tag ${tag}`);
+}
+/** Model tags: the usaddress tags, then the continuation tags. */
+const MODEL_TAGS: readonly string[] = [
+  ...ADDRESS_TAGS,
+  ...CONTINUED_TAGS.map((tag) => tag + CONTINUATION_MARK),
+];
+const baseTag = componentTag;
+const tagIndexByName = new Map<string, number>(MODEL_TAGS.map((tag, index) => [tag, index]));
+const tagCount = MODEL_TAGS.length;
 
 export function toTrainingExample(address: LabelledAddress): TrainingExample {
   const tokens: string[] = [];
@@ -53,8 +74,13 @@ export function toTrainingExample(address: LabelledAddress): TrainingExample {
     const tagIndex = tagIndexByName.get(labelled.tag);
     if (tagIndex === undefined) throw new Error(`unknown tag ${labelled.tag}`);
     for (const piece of tokenizeAddress(labelled.text)) {
+      const previous = MODEL_TAGS[goldTags[goldTags.length - 1] ?? -1];
+      const continued =
+        previous !== undefined && baseTag(previous) === labelled.tag
+          ? tagIndexByName.get(labelled.tag + CONTINUATION_MARK)
+          : undefined;
       tokens.push(piece);
-      goldTags.push(tagIndex);
+      goldTags.push(continued ?? tagIndex);
     }
   }
   return { tokens, featureLists: extractFeatures(tokens), goldTags };
@@ -161,7 +187,7 @@ export function trainTagger(examples: TrainingExample[], epochs: number, seed: n
   );
   return {
     featureSetVersion: FEATURE_SET_VERSION,
-    tags: [...ADDRESS_TAGS],
+    tags: [...MODEL_TAGS],
     transitions: averagedTransitions,
     weights: averagedWeights,
   };
@@ -205,7 +231,7 @@ export function trainEnsemble(
       round(models.reduce((sum, model) => sum + (model.transitions[rowIndex]?.[column] ?? 0), 0)),
     ),
   );
-  return { featureSetVersion: FEATURE_SET_VERSION, tags: [...ADDRESS_TAGS], transitions, weights };
+  return { featureSetVersion: FEATURE_SET_VERSION, tags: [...MODEL_TAGS], transitions, weights };
 }
 
 /** The CRF is the default; --perceptron trains the older averaged-perceptron ensemble instead. */
@@ -219,7 +245,7 @@ function trainModel(examples: TrainingExample[]): TaggerModel {
   if (!USE_CRF) return trainEnsemble(examples, ENSEMBLE_MEMBERS);
   const trainMember = (memberExamples: TrainingExample[], seed: number) =>
     trainCrf(memberExamples, {
-      tags: [...ADDRESS_TAGS],
+      tags: [...MODEL_TAGS],
       featureSetVersion: FEATURE_SET_VERSION,
       epochs: EPOCHS,
       l2: CRF_L2,
@@ -233,13 +259,26 @@ function trainModel(examples: TrainingExample[]): TaggerModel {
     : trainEnsemble(examples, CRF_MEMBERS, trainMember);
 }
 
-/** K-fold cross-validation inside the development split: share of addresses whose every token tag is right. */
-function crossValidate(examples: TrainingExample[], folds: number): { tokens: number; components: number } {
+/**
+ * K-fold cross-validation inside the development split: share of addresses whose every token tag is right.
+ * trainingShare < 1 trains each fold on that share of its training addresses only (a learning curve);
+ * onTraining scores each fold's model on its own training addresses (how well the model can fit the labels at all).
+ */
+function crossValidate(
+  examples: TrainingExample[],
+  folds: number,
+  trainingShare = 1,
+  onTraining = false,
+): { tokens: number; components: number } {
   let right = 0;
   let componentsRight = 0;
+  let tested = 0;
   for (let fold = 0; fold < folds; fold++) {
-    const training = examples.filter((_, index) => index % folds !== fold);
-    const testing = examples.filter((_, index) => index % folds === fold);
+    const allTraining = examples.filter((_, index) => index % folds !== fold);
+    // Every k-th address rather than the first ones: the file is ordered by source, and sources differ in style.
+    const training = allTraining.filter((_, index) => index % 20 < Math.round(20 * trainingShare));
+    const testing = onTraining ? training : examples.filter((_, index) => index % folds === fold);
+    tested += testing.length;
     const model = trainModel(training);
     const weightsByFeature = new Map(Object.entries(model.weights));
     for (const example of testing) {
@@ -253,7 +292,7 @@ function crossValidate(examples: TrainingExample[], folds: number): { tokens: nu
         const components = componentsFromTokens(
           example.tokens.map((text, position) => ({
             text,
-            tag: ADDRESS_TAGS[tags[position] ?? 0] ?? "NotAddress",
+            tag: baseTag(MODEL_TAGS[tags[position] ?? 0] ?? "NotAddress") as (typeof ADDRESS_TAGS)[number],
           })),
         );
         return JSON.stringify(
@@ -263,13 +302,16 @@ function crossValidate(examples: TrainingExample[], folds: number): { tokens: nu
         );
       };
       if (componentKeys(predicted) === componentKeys(example.goldTags)) componentsRight++;
-      if (predicted.every((tag, position) => tag === example.goldTags[position])) right++;
+      const base = (tags: readonly number[]) => tags.map((tag) => baseTag(MODEL_TAGS[tag] ?? ""));
+      const predictedBase = base(predicted);
+      const goldBase = base(example.goldTags);
+      if (predictedBase.every((tag, position) => tag === goldBase[position])) right++;
       else if (process.argv.includes("--show-errors")) {
         console.log(
           example.tokens
             .map((token, position) => {
-              const gold = ADDRESS_TAGS[example.goldTags[position] ?? 0];
-              const guess = ADDRESS_TAGS[predicted[position] ?? 0];
+              const gold = goldBase[position];
+              const guess = predictedBase[position];
               return gold === guess ? `${token}/${gold}` : `${token}/${gold}!=${guess}`;
             })
             .join(" "),
@@ -277,7 +319,7 @@ function crossValidate(examples: TrainingExample[], folds: number): { tokens: nu
       }
     }
   }
-  return { tokens: right / examples.length, components: componentsRight / examples.length };
+  return { tokens: right / tested, components: componentsRight / tested };
 }
 
 /** The literal the formatter (Biome) would write for this string, so regenerating leaves no formatting diff. */
@@ -292,9 +334,14 @@ function main(): void {
     join(projectRoot, "data/address/usaddress_training_labeled.xml");
   const development = selectSplit(parseLabelledXml(readFileSync(xmlPath, "utf8")), "dev");
   if (process.argv.includes("--cross-validate")) {
-    const shares = crossValidate(development.map(toTrainingExample), 5);
+    const trainingShare = numericArgument("--training-share", 1);
+    const onTraining = process.argv.includes("--on-training");
+    const shares = crossValidate(development.map(toTrainingExample), 5, trainingShare, onTraining);
+    const what = `${onTraining ? "scored on the training folds" : "5-fold cross-validation on dev"}${
+      trainingShare < 1 ? `, training on ${100 * trainingShare}% of each training fold` : ""
+    }`;
     console.log(
-      `5-fold cross-validation on dev, addresses fully right: ${(100 * shares.tokens).toFixed(1)}% by token tags, ` +
+      `${what}, addresses fully right: ${(100 * shares.tokens).toFixed(1)}% by token tags, ` +
         `${(100 * shares.components).toFixed(1)}% by components (the address-eval rule)`,
     );
     return;

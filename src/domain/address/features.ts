@@ -1,3 +1,5 @@
+import { placeNameKey } from "./place-name-key.ts";
+import { PLACE_NAME_LIST } from "./place-names.ts";
 import { SINGLE_TOKEN_STATE_SPELLINGS, STATE_NAME_WORDS } from "./states.ts";
 import {
   DIRECTIONAL_WORDS,
@@ -13,7 +15,7 @@ import {
  */
 
 /** Bump on any change to the features; the model records the version it was trained with and a test compares. */
-export const FEATURE_SET_VERSION = 4;
+export const FEATURE_SET_VERSION = 6;
 
 interface TokenTraits {
   word: string;
@@ -45,6 +47,21 @@ function shapeOf(word: string): string {
   return "other";
 }
 
+/** Designators of a building or an organisational unit rather than of a suite (usaddress tags them SubaddressType). */
+const BUILDING_LEVEL_WORDS: ReadonlySet<string> = new Set([
+  "bldg",
+  "bld",
+  "building",
+  "dept",
+  "department",
+  "tower",
+  "wing",
+  "hall",
+  "msc",
+  "mc",
+  "file",
+]);
+
 function traitsOf(token: string): TokenTraits {
   const word = lookupKey(token);
   const flags: string[] = [];
@@ -55,6 +72,7 @@ function traitsOf(token: string): TokenTraits {
   if (SINGLE_TOKEN_STATE_SPELLINGS.has(word)) flags.push("state");
   if (STATE_NAME_WORDS.has(word)) flags.push("stateword");
   if (UNIT_WORDS.has(word)) flags.push("unit");
+  if (BUILDING_LEVEL_WORDS.has(word)) flags.push("buildinglevel");
   if (SPELLED_ORDINAL_WORDS.has(word)) flags.push("spelledordinal");
   const firstChar = token.charAt(0);
   if (firstChar !== firstChar.toLowerCase()) flags.push(token === token.toUpperCase() ? "upper" : "capital");
@@ -93,6 +111,58 @@ export function tokenOwnFeatures(token: string): TokenOwnFeatures {
 const NUMBER_LIKE_SHAPES: ReadonlySet<string> = new Set(["d1", "d2", "d3", "d4", "d5", "d6", "da", "range"]);
 const MAX_LOOKAHEAD = 4;
 
+let placeNames: Set<string> | undefined;
+const MAX_PLACE_NAME_WORDS = 5;
+
+/** Built on first use, not at import, so that importing the module costs a Worker's cold start nothing. */
+function isPlaceName(key: string): boolean {
+  placeNames ??= new Set(PLACE_NAME_LIST.split("|"));
+  return placeNames.has(key);
+}
+
+/**
+ * Gazetteer features: for each token, the longest known multi-word place name starting at it (word count, and what
+ * follows the name: a state, a ZIP, a comma, the end or something else), and whether such a name started earlier
+ * covers it. A name never runs across a comma. Single-word names are left out: where a one-word city stands is
+ * already told by position, commas, the state and the ZIP, and the list would be three times longer.
+ */
+function placeNameFeatures(tokens: readonly string[], traits: readonly TokenTraits[]): string[][] {
+  const keys = tokens.map((token) => placeNameKey(token));
+  const features = tokens.map((): string[] => []);
+  let coveredUntil = -1;
+  for (let start = 0; start < tokens.length; start++) {
+    let longest = 0;
+    let key = "";
+    for (let length = 1; length <= MAX_PLACE_NAME_WORDS && start + length <= tokens.length; length++) {
+      const word = keys[start + length - 1] ?? "";
+      if (word === "") break;
+      key = length === 1 ? word : `${key} ${word}`;
+      if (length > 1 && isPlaceName(key)) longest = length;
+      if (traits[start + length - 1]?.flags.includes("comma")) break;
+    }
+    if (start <= coveredUntil) features[start]?.push("place:inside");
+    if (longest === 0) continue;
+    const last = start + longest - 1;
+    const after = traits[last + 1];
+    const follows = traits[last]?.flags.includes("comma")
+      ? "comma"
+      : after === undefined
+        ? "end"
+        : after.flags.includes("state")
+          ? "state"
+          : after.shape === "d5" || after.shape === "zip4"
+            ? "zip"
+            : "other";
+    const words = Math.min(longest, 3);
+    features[start]?.push(`place:start:${words}`, `place:start:${words}|then:${follows}`);
+    if (longest > 1) {
+      coveredUntil = Math.max(coveredUntil, last);
+      for (let index = start + 1; index <= last; index++) features[index]?.push(`place:in|then:${follows}`);
+    }
+  }
+  return features;
+}
+
 /** For each token, how many tokens ahead the next token with the flag is (capped), or "none". */
 function distanceToNextFlag(traits: readonly TokenTraits[], flag: string): string[] {
   const distances = new Array<string>(traits.length).fill("none");
@@ -126,8 +196,9 @@ export function contextFeatures(tokens: readonly string[]): string[][] {
   }
   const suffixDistance = distanceToNextFlag(traits, "suffix");
   const stateDistance = distanceToNextFlag(traits, "state");
+  const places = placeNameFeatures(tokens, traits);
   return traits.map((current, index) => {
-    const features = ["bias"];
+    const features = ["bias", ...(places[index] ?? [])];
     const fromStart = Math.min(index, 4);
     const fromEnd = Math.min(lastIndex - index, 4);
     features.push(`start:${fromStart}`, `end:${fromEnd}`, `end:${fromEnd}|sh:${current.shape}`);

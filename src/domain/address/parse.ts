@@ -1,6 +1,6 @@
 import { componentsFromTokens } from "./components.ts";
 import { contextFeatures, tokenOwnFeatures } from "./features.ts";
-import { flattenTransitions, viterbiDecode } from "./tagger.ts";
+import { componentTag, flattenTransitions, settleScore, viterbiDecode } from "./tagger.ts";
 import { TAGGER_MODEL } from "./tagger-model.ts";
 import { MAX_ADDRESS_INPUT_LENGTH, tokenizeAddress } from "./tokenize.ts";
 import {
@@ -77,6 +77,7 @@ function cachedEmissionScores(tokenTexts: readonly string[], loaded: LoadedModel
       for (let tag = 0; tag < scores.length; tag++)
         scores[tag] = (scores[tag] as number) + (part[tag] as number);
     }
+    for (let tag = 0; tag < scores.length; tag++) scores[tag] = settleScore(scores[tag] as number);
     return scores;
   });
 }
@@ -84,8 +85,9 @@ function cachedEmissionScores(tokenTexts: readonly string[], loaded: LoadedModel
 /** Built on first use, not at import, so that importing the module costs a Worker's cold start nothing. */
 function model(): LoadedModel {
   if (loadedModel === undefined) {
-    const tags = TAGGER_MODEL.tags.map((tag) => {
-      if (!KNOWN_TAGS.has(tag)) throw new Error(`address tagger model has unknown tag ${tag}`);
+    const tags = TAGGER_MODEL.tags.map((modelTag) => {
+      const tag = componentTag(modelTag);
+      if (!KNOWN_TAGS.has(tag)) throw new Error(`address tagger model has unknown tag ${modelTag}`);
       return tag as AddressTag;
     });
     loadedModel = {

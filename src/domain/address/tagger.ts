@@ -3,15 +3,36 @@
  * learned from the development part of the usaddress labelled data by scripts/train-address-tagger.ts.
  */
 
+/**
+ * Suffix of the extra model tags that mark a token continuing a component of the same tag ("Little" and "Rock" in
+ * "North Little Rock" are PlaceName:cont after a PlaceName). With them a first-order model knows whether a name has
+ * already begun; they become the plain tag in the output.
+ */
+export const CONTINUATION_MARK = ":cont";
+
+/** The usaddress tag of a model tag: "StreetName:cont" -> "StreetName". */
+export function componentTag(modelTag: string): string {
+  return modelTag.endsWith(CONTINUATION_MARK) ? modelTag.slice(0, -CONTINUATION_MARK.length) : modelTag;
+}
+
 export interface TaggerModel {
   /** FEATURE_SET_VERSION of features.ts at training time. */
   featureSetVersion: number;
-  /** Tag names; a tag's index is its position here. */
+  /** Tag names (usaddress tags and continuation tags); a tag's index is its position here. */
   tags: string[];
   /** Row per previous tag plus a final START row; column per next tag plus a final END column. */
   transitions: number[][];
   /** Feature name to a flat list of (tag index, weight) pairs. */
   weights: Record<string, number[]>;
+}
+
+/**
+ * Emission scores are sums of weights with two decimals, so their exact values are multiples of 0.01; floating-point
+ * sums in different orders (the parser adds cached per-token parts) can differ in the last bits and break an exact
+ * tie between two paths differently. Rounding every emission score to 1e-6 makes equal sums equal doubles.
+ */
+export function settleScore(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
 }
 
 /** Scores of each tag for each token, from the features present. */
@@ -30,6 +51,7 @@ export function emissionScores(
         scores[tagIndex] = (scores[tagIndex] ?? 0) + (pairs[pairIndex + 1] ?? 0);
       }
     }
+    for (let tag = 0; tag < tagCount; tag++) scores[tag] = settleScore(scores[tag] ?? 0);
     return scores;
   });
 }
