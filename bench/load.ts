@@ -31,7 +31,7 @@ export interface LoadResult {
 }
 
 /** `app;dur=12.4, db;dur=8.1;desc="1 round trip"` → { app: 12.4, db: 8.1 }. */
-export function parseServerTiming(value: string | undefined): Record<string, number> {
+function parseServerTiming(value: string | undefined): Record<string, number> {
   const metrics: Record<string, number> = {};
   for (const metric of (value ?? "").split(",")) {
     const [name, ...parameters] = metric.trim().split(";");
@@ -46,7 +46,7 @@ function percentile(sorted: number[], p: number): number {
   return Math.round(value * 100) / 100;
 }
 
-export async function runLoad(job: LoadJob): Promise<LoadResult> {
+async function runLoad(job: LoadJob): Promise<LoadResult> {
   const latencies = hdr.build({
     lowestDiscernibleValue: 1,
     highestTrackableValue: 60_000,
