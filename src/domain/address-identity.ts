@@ -58,8 +58,10 @@ export async function addressIdentity(parts: AddressParts): Promise<AddressIdent
   const parcel = PARCEL.exec(parts.address);
   if (parcel?.groups?.id) return parcelIdentity(parts, parcel.groups.county, parcel.groups.id);
   const normalized = normalizeAddress(addressLine(parts));
-  // A city and ZIP alone would make every unrecognized address in that ZIP the same property.
-  if (!normalized.deliveryLine) {
+  // A city and ZIP alone would make every unrecognized address in that ZIP the same property, and so would a street
+  // without a house number: a property's delivery line has a primary number (house number or box).
+  const { AddressNumber, USPSBoxID } = normalized.components;
+  if (!normalized.deliveryLine || !(AddressNumber || USPSBoxID)) {
     throw new AddressNotRecognizedError(
       `No street address, PO box or parcel found in ${JSON.stringify(parts.address)}.`,
     );
