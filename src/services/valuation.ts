@@ -1,6 +1,7 @@
 // Automated valuation of a stored property or an ad-hoc subject with the bundled AVM (domain/valuation
 // valueProperty). Each served valuation is logged in valuation_log (for `npm run avm:monitor`) and leaves an
-// Analytics Engine data point.
+// Analytics Engine data point. The log row is written after the response (the caller's `afterResponse`, i.e.
+// waitUntil), so a valuation costs the client one database round trip, the read.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import type { PropertyAttributes } from "../domain/features/index.ts";
@@ -72,13 +73,17 @@ function valuationLogInsert(tenantId: string, result: ValuationResult, subject: 
       ${JSON.stringify(subject)}::jsonb)`;
 }
 
-async function logValuation(
+/** Takes work that must finish but need not delay the response (a Worker's `ctx.waitUntil`). */
+export type AfterResponse = (work: Promise<unknown>) => void;
+
+function logValuation(
   db: Database,
   tenantId: string,
   result: ValuationResult,
   subject: PropertyAttributes,
-): Promise<void> {
-  await db.withTenant(tenantId, (tx) => [tx.execute(valuationLogInsert(tenantId, result, subject))]);
+  afterResponse: AfterResponse,
+): void {
+  afterResponse(db.withTenant(tenantId, (tx) => [tx.execute(valuationLogInsert(tenantId, result, subject))]));
 }
 
 function value(
@@ -99,6 +104,7 @@ export async function valueStoredProperty(
   tenantId: string,
   propertyId: string,
   model: AvmModel,
+  afterResponse: AfterResponse,
   now = new Date(),
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
@@ -112,7 +118,7 @@ export async function valueStoredProperty(
   );
   const attributes = attributesOfRow(subject);
   const result = value(attributes, candidates, model, asOfDate, subject.id);
-  await logValuation(db, tenantId, result, attributes);
+  logValuation(db, tenantId, result, attributes, afterResponse);
   return result;
 }
 
@@ -122,6 +128,7 @@ export async function valueAdHocSubject(
   tenantId: string,
   subject: PropertyAttributes,
   model: AvmModel,
+  afterResponse: AfterResponse,
   now = new Date(),
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
@@ -142,6 +149,6 @@ export async function valueAdHocSubject(
     candidates = rows.rows;
   }
   const result = value(subject, candidates, model, asOfDate, null);
-  await logValuation(db, tenantId, result, subject);
+  logValuation(db, tenantId, result, subject, afterResponse);
   return result;
 }

@@ -1,4 +1,4 @@
-import { createExecutionContext } from "cloudflare:test";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.ts";
@@ -38,8 +38,13 @@ function appWithMetricsSpy() {
       writeDataPoint.mock.calls
         .map((call) => call[0] as { blobs: string[]; doubles: number[]; indexes: string[] })
         .filter((point) => point.blobs[0] === "valuation"),
-    fetch: (path: string, init?: RequestInit) =>
-      app.fetch(new Request(`http://api.test${path}`, init), env, createExecutionContext()),
+    /** Answers once the request's after-response work (the valuation log write) is done too. */
+    async fetch(path: string, init?: RequestInit) {
+      const ctx = createExecutionContext();
+      const response = await app.fetch(new Request(`http://api.test${path}`, init), env, ctx);
+      await waitOnExecutionContext(ctx);
+      return response;
+    },
   };
 }
 

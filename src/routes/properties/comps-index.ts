@@ -2,9 +2,9 @@
 // committed, and indexing is idempotent, so a failure only leaves the index stale until `npm run vector:backfill`.
 import type { Context } from "hono";
 import type { AppEnv } from "../../app.ts";
-import { writeLog } from "../../observability/log.ts";
 import type { Property } from "../../services/properties.ts";
 import { createVectorIndex, indexProperties } from "../../vector/index.ts";
+import { afterResponse } from "../after-response.ts";
 
 export function refreshCompsIndex(
   c: Context<AppEnv>,
@@ -16,15 +16,5 @@ export function refreshCompsIndex(
     "saved" in change
       ? indexProperties(index, tenantId, [change.saved])
       : index.delete(tenantId, [change.deletedId]);
-  c.executionCtx.waitUntil(
-    work.then(
-      () => undefined,
-      (error: unknown) =>
-        writeLog(c.var.settings.logLevel, "warn", "comps index not updated", {
-          requestId: c.var.requestId,
-          tenantId,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-    ),
-  );
+  afterResponse(c, "comps index not updated")(work);
 }

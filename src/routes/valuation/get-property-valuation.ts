@@ -4,6 +4,7 @@ import { requireRole } from "../../middleware/auth.ts";
 import { recordValuation } from "../../observability/metrics.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueStoredProperty } from "../../services/valuation.ts";
+import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
 import { PropertyIdParamsSchema, ValuationSchema } from "./schemas.ts";
 
@@ -25,7 +26,13 @@ export function registerGetPropertyValuation(app: OpenAPIHono<AppEnv>) {
     const started = performance.now();
     const { id } = c.req.valid("param");
     const tenantId = c.var.auth.tenantId;
-    const valuation = await valueStoredProperty(c.var.db, tenantId, id, servedAvmModel);
+    const valuation = await valueStoredProperty(
+      c.var.db,
+      tenantId,
+      id,
+      servedAvmModel,
+      afterResponse(c, "valuation not logged"),
+    );
     recordValuation(c.env.METRICS, {
       modelVersion: valuation.modelVersion,
       confidence: valuation.confidence,

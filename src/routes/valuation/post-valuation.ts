@@ -5,6 +5,7 @@ import { requireRole } from "../../middleware/auth.ts";
 import { recordValuation } from "../../observability/metrics.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueAdHocSubject } from "../../services/valuation.ts";
+import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
 import { ValuationSchema } from "./schemas.ts";
 
@@ -56,7 +57,13 @@ export function registerPostValuation(app: OpenAPIHono<AppEnv>) {
     const started = performance.now();
     const subject = c.req.valid("json");
     const tenantId = c.var.auth.tenantId;
-    const valuation = await valueAdHocSubject(c.var.db, tenantId, subject, servedAvmModel);
+    const valuation = await valueAdHocSubject(
+      c.var.db,
+      tenantId,
+      subject,
+      servedAvmModel,
+      afterResponse(c, "valuation not logged"),
+    );
     recordValuation(c.env.METRICS, {
       modelVersion: valuation.modelVersion,
       confidence: valuation.confidence,
