@@ -52,7 +52,9 @@ function record(index: number) {
     price: 450_000 + index,
     bedrooms: 1 + (index % 5),
     bathrooms: 1 + (index % 3) / 2,
-    sqft: 900 + (index % 2000),
+    // Scattered rather than rising with the index, so the first records loaded (from which the first per-ZIP
+    // price ranges are computed) span the whole range, as a real feed's would.
+    sqft: 900 + ((index * 7919) % 2000),
     yearBuilt: index % 50 === 0 ? 1200 : 1950 + (index % 70),
   };
 }
