@@ -154,17 +154,10 @@ async function startWrangler(options: { config?: string; vars?: Record<string, s
   throw new Error(`wrangler dev did not start:\n${output.join("").slice(-2000)}`);
 }
 
-interface Measurement {
+interface Measurement extends LoadResult {
   scenario: string;
   concurrency: number;
-  requests: number;
-  rps: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  errors: number;
   roundTrips: number;
-  serverTiming: LoadResult["serverTiming"];
   floor?: { tps: number; p50: number; p95: number; p99: number };
 }
 

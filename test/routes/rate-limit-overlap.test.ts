@@ -63,6 +63,21 @@ function probeApp() {
   return { app, reads };
 }
 
+/**
+ * A probe app, a scripted limiter and a tenant whose first read was admitted with 9 of 10 left, so this isolate's
+ * next reads of that tenant and address may overlap their decisions.
+ */
+async function warmedUp() {
+  const limiter = scriptedLimiter();
+  const env = envWith({ RATE_LIMITER: limiter.namespace, RATE_LIMIT_TENANT: "10/60" });
+  const { app, reads } = probeApp();
+  const init = bearer(tenantToken(), uniqueClientIp());
+  const first = send(app, env, "/api/v1/probe", init);
+  await limiter.answerAll(() => decision(9));
+  expect((await first).status).toBe(200);
+  return { limiter, env, app, reads, init };
+}
+
 /** Sends a request and reports whether it has been answered yet. */
 function track(response: Promise<Response>) {
   const state = { answered: false, response };
@@ -101,13 +116,7 @@ describe("reads overlapping the limiter's decision", () => {
   });
 
   it("answers 429, never what the read found, when the overlapped decision refuses", async () => {
-    const limiter = scriptedLimiter();
-    const env = envWith({ RATE_LIMITER: limiter.namespace, RATE_LIMIT_TENANT: "10/60" });
-    const { app, reads } = probeApp();
-    const init = bearer(tenantToken(), uniqueClientIp());
-    const warmUp = send(app, env, "/api/v1/probe", init);
-    await limiter.answerAll(() => decision(9));
-    expect((await warmUp).status).toBe(200);
+    const { limiter, env, app, reads, init } = await warmedUp();
 
     const refused = send(app, env, "/api/v1/probe", init);
     await limiter.answerAll((call) => (call.kind === "consume" ? decision(0, false) : decision(9)));
@@ -121,13 +130,7 @@ describe("reads overlapping the limiter's decision", () => {
   });
 
   it("fails closed after an overlapped read when the failed-authentication check cannot answer", async () => {
-    const limiter = scriptedLimiter();
-    const env = envWith({ RATE_LIMITER: limiter.namespace, RATE_LIMIT_TENANT: "10/60" });
-    const { app, reads } = probeApp();
-    const init = bearer(tenantToken(), uniqueClientIp());
-    const warmUp = send(app, env, "/api/v1/probe", init);
-    await limiter.answerAll(() => decision(9));
-    await warmUp;
+    const { limiter, env, app, reads, init } = await warmedUp();
 
     const failing = send(app, env, "/api/v1/probe", init);
     await limiter.answerAll((call) => (call.kind === "peek" ? new Error("object reset") : decision(8)));
@@ -138,13 +141,7 @@ describe("reads overlapping the limiter's decision", () => {
   });
 
   it("never runs a write, or a read near the limit, before its decision", async () => {
-    const limiter = scriptedLimiter();
-    const env = envWith({ RATE_LIMITER: limiter.namespace, RATE_LIMIT_TENANT: "10/60" });
-    const { app, reads } = probeApp();
-    const init = bearer(tenantToken(), uniqueClientIp());
-    const warmUp = send(app, env, "/api/v1/probe", init);
-    await limiter.answerAll(() => decision(9));
-    await warmUp;
+    const { limiter, env, app, reads, init } = await warmedUp();
 
     // A write with plenty of budget left waits.
     const write = track(send(app, env, "/api/v1/probe", { ...init, method: "POST" }));
