@@ -4,7 +4,7 @@
 // `RateLimit: "tenant";r=0;t=37`, where `t` is the seconds until more quota is made available (the sliding-window
 // wording of the working group's issue #149); on a 429 it equals Retry-After. docs/rate-limiting.md has the rest.
 import type { MiddlewareHandler } from "hono";
-import type { RateLimitDecision } from "../../durable-objects/rate-limiter/algorithm.ts";
+import type { RateLimitDecision, RateLimitPolicy } from "../../durable-objects/rate-limiter/algorithm.ts";
 import { createRateLimiter, RateLimiterUnavailableError } from "../../durable-objects/rate-limiter/client.ts";
 import { ApiError } from "../errors.ts";
 import { writeLog } from "../observability/log.ts";
@@ -200,25 +200,25 @@ function limiterFor(c: LimitedContext) {
   return createRateLimiter(c.env.RATE_LIMITER, { timeoutMs: c.var.settings.rateLimits.timeoutMs });
 }
 
-/** Charges one anonymous request to the client address and runs the rest; 429 when its budget is spent. */
-async function chargeAnonymous(
+/** Charges `cost` to `key` under `policy` around the rest of the request, and adds the RateLimit fields. */
+async function chargeAround(
   c: LimitedContext,
-  clientAddress: string,
+  name: PolicyName,
+  key: string,
+  cost: number,
+  policy: RateLimitPolicy,
   next: () => Promise<void>,
 ): Promise<void> {
+  const limiter = limiterFor(c);
+  const decision = await limitAround(c, name, key, cost, () => limiter.consume(key, cost, policy), next);
+  if (decision) appendRateLimitFields(c.res.headers, name, decision);
+}
+
+/** Charges one anonymous request to the client address and runs the rest; 429 when its budget is spent. */
+function chargeAnonymous(c: LimitedContext, clientAddress: string, next: () => Promise<void>): Promise<void> {
   const policy = c.var.settings.rateLimits.anon;
   if (!policy) return next();
-  const limiter = limiterFor(c);
-  const key = `ip:${clientAddress}:anon`;
-  const decision = await limitAround(
-    c,
-    "anon",
-    key,
-    READ_COST,
-    () => limiter.consume(key, READ_COST, policy),
-    next,
-  );
-  if (decision) appendRateLimitFields(c.res.headers, "anon", decision);
+  return chargeAround(c, "anon", `ip:${clientAddress}:anon`, READ_COST, policy, next);
 }
 
 /**
@@ -268,16 +268,6 @@ export function tenantRateLimit(): MiddlewareHandler<TenantRateLimitEnv> {
     const policy = tenantPolicyFor(c.var.settings.rateLimits, principal.plan);
     if (!policy) return next();
     const cost = requestCost(c.req.method, c.req.path);
-    const limiter = limiterFor(c);
-    const key = `tenant:${principal.tenantId}:api`;
-    const decision = await limitAround(
-      c,
-      "tenant",
-      key,
-      cost,
-      () => limiter.consume(key, cost, policy),
-      next,
-    );
-    if (decision) appendRateLimitFields(c.res.headers, "tenant", decision);
+    return chargeAround(c, "tenant", `tenant:${principal.tenantId}:api`, cost, policy, next);
   };
 }
