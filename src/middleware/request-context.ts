@@ -41,7 +41,7 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
  * The wide event's timings as a Server-Timing field (W3C Server Timing): the whole request in the Worker, its
  * database round trips, token verification and the wait for rate-limit decisions, in milliseconds.
  */
-export function serverTiming(event: WideEvent): string {
+function serverTiming(event: WideEvent): string {
   const metrics = [
     `app;dur=${event.durationMs}`,
     `db;dur=${event.dbMs};desc="${event.dbRoundTrips} round trip${event.dbRoundTrips === 1 ? "" : "s"}"`,
