@@ -1,12 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
-import { recordValuation } from "../../observability/metrics.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueStoredProperty } from "../../services/valuation.ts";
-import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
 import { PropertyIdParamsSchema, ValuationSchema } from "./schemas.ts";
+import { serveValuation } from "./serve.ts";
 
 export const getPropertyValuationRoute = createRoute({
   method: "get",
@@ -23,24 +22,10 @@ export const getPropertyValuationRoute = createRoute({
 
 export function registerGetPropertyValuation(app: OpenAPIHono<AppEnv>) {
   app.openapi(getPropertyValuationRoute, async (c) => {
-    const started = performance.now();
     const { id } = c.req.valid("param");
-    const tenantId = c.var.auth.tenantId;
-    const valuation = await valueStoredProperty(
-      c.var.db,
-      tenantId,
-      id,
-      servedAvmModel,
-      afterResponse(c, "valuation not logged"),
+    const valuation = await serveValuation(c, (tenantId, after) =>
+      valueStoredProperty(c.var.db, tenantId, id, servedAvmModel, after),
     );
-    recordValuation(c.env.METRICS, {
-      modelVersion: valuation.modelVersion,
-      confidence: valuation.confidence,
-      fsd: valuation.fsd,
-      latencyMs: performance.now() - started,
-      tenantId,
-    });
-    c.header("Cache-Control", "private, no-store");
     return c.json(valuation, 200);
   });
 }

@@ -2,12 +2,11 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { PROPERTY_TYPES } from "../../db/schema.ts";
 import { requireRole } from "../../middleware/auth.ts";
-import { recordValuation } from "../../observability/metrics.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueAdHocSubject } from "../../services/valuation.ts";
-import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
 import { ValuationSchema } from "./schemas.ts";
+import { serveValuation } from "./serve.ts";
 
 // The same ranges the properties table checks (migrations/0001), so an ad-hoc subject is one that could be stored.
 const ValuationSubjectSchema = z
@@ -54,24 +53,10 @@ export const postValuationRoute = createRoute({
 
 export function registerPostValuation(app: OpenAPIHono<AppEnv>) {
   app.openapi(postValuationRoute, async (c) => {
-    const started = performance.now();
     const subject = c.req.valid("json");
-    const tenantId = c.var.auth.tenantId;
-    const valuation = await valueAdHocSubject(
-      c.var.db,
-      tenantId,
-      subject,
-      servedAvmModel,
-      afterResponse(c, "valuation not logged"),
+    const valuation = await serveValuation(c, (tenantId, after) =>
+      valueAdHocSubject(c.var.db, tenantId, subject, servedAvmModel, after),
     );
-    recordValuation(c.env.METRICS, {
-      modelVersion: valuation.modelVersion,
-      confidence: valuation.confidence,
-      fsd: valuation.fsd,
-      latencyMs: performance.now() - started,
-      tenantId,
-    });
-    c.header("Cache-Control", "private, no-store");
     return c.json(valuation, 200);
   });
 }
