@@ -8,8 +8,8 @@ import {
 } from "../queues/enrichment/consumer.ts";
 import { createApp } from "./app.ts";
 import { runIngestionTick } from "./ingest/cron.ts";
-import { defaultPipelineDependencies } from "./ingest/dependencies.ts";
 import { withOptionalSentry } from "./observability/sentry.ts";
+import { defaultPipelineDependencies } from "./services/pipeline-dependencies.ts";
 
 export { RateLimiterObject } from "../durable-objects/rate-limiter/object.ts";
 

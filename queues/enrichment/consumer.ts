@@ -9,10 +9,10 @@ import { eq } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
 import { loadSettings, type Settings } from "../../src/env.ts";
-import type { PipelineDependencies } from "../../src/ingest/dependencies.ts";
-import { type EnrichOutcome, enrichProspect, recordFailure } from "../../src/ingest/enrich.ts";
 import { type BatchEvent, logBatchEvent } from "../../src/observability/batch-log.ts";
-import { indexProperties } from "../../src/vector/index.ts";
+import { indexProperties } from "../../src/services/comps-index.ts";
+import { type EnrichOutcome, enrichProspect, recordFailure } from "../../src/services/enrichment.ts";
+import type { PipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { type EnrichmentMessage, enrichmentMessageSchema } from "./message.ts";
 
 /** Matches wrangler.toml's max_retries for the enrichment consumer. */

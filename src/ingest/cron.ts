@@ -2,7 +2,7 @@
 //   1. publish the outbox (prospect_queue rows still pending, e.g. after a failed send or a crash)
 //   2. pull one page of every due feed source, store, publish, then advance its cursor
 //   3. close batches whose records all reached a final state, with their lineage event
-//   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/ingest/price-ranges.ts)
+//   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/services/price-ranges.ts)
 //   5. deliver stored lineage events when OPENLINEAGE_URL is set
 // Work is bounded by a time budget well inside the lease, so a tick never outlives its lease in normal operation.
 import { sql } from "drizzle-orm";
@@ -11,12 +11,16 @@ import { createDatabase } from "../db/client.ts";
 import { loadSettings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { writeLog } from "../observability/log.ts";
-import type { PipelineDependencies } from "./dependencies.ts";
+import { completeFinishedBatches, deliverLineageEvents } from "../services/lineage.ts";
+import { type PublishReport, publishPending } from "../services/outbox.ts";
+import type { PipelineDependencies } from "../services/pipeline-dependencies.ts";
+import {
+  type PriceRangeRefresh,
+  refreshPriceRanges,
+  tenantsDueForPriceRanges,
+} from "../services/price-ranges.ts";
 import { type DueFeed, type FeedPageReport, pullFeedPage } from "./feeds.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
-import { completeFinishedBatches, deliverLineageEvents } from "./lineage.ts";
-import { type PublishReport, publishPending } from "./outbox.ts";
-import { type PriceRangeRefresh, refreshPriceRanges, tenantsDueForPriceRanges } from "./price-ranges.ts";
 
 export const INGEST_LEASE = "ingest-cron";
 const LEASE_SECONDS = 300;

@@ -7,11 +7,12 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { type RawRecord, RECORD_FIELDS } from "./contracts.ts";
-import type { PipelineDependencies } from "./dependencies.ts";
-import { lineageEvent } from "./lineage.ts";
-import { publishTenantPending } from "./outbox.ts";
-import { safeFetchText } from "./safe-fetch.ts";
+import { type RawRecord, RECORD_FIELDS } from "../domain/pipeline/contracts.ts";
+import { feedSecretBinding } from "../services/ingest-feeds.ts";
+import { lineageEvent } from "../services/lineage.ts";
+import { publishTenantPending } from "../services/outbox.ts";
+import type { PipelineDependencies } from "../services/pipeline-dependencies.ts";
+import { safeFetchText } from "../services/safe-fetch.ts";
 
 export const FEED_MAX_BYTES = 8 * 1024 * 1024;
 export const FEED_TIMEOUT_MS = 15_000;
@@ -39,14 +40,6 @@ export interface FeedPageReport {
   status: "ok" | "caught_up" | "error";
   stored: number;
   error?: string;
-}
-
-/**
- * The Worker secret holding a feed's bearer token. Tenants name only the suffix; the tenant id in the middle
- * keeps one tenant from naming another's secret, and the prefix keeps everyone off the platform's own secrets.
- */
-export function feedSecretBinding(tenantId: string, secretName: string): string {
-  return `FEED_SECRET_${tenantId.replaceAll("-", "").toUpperCase()}_${secretName}`;
 }
 
 export class FeedFormatError extends Error {

@@ -4,9 +4,9 @@
 // afresh, and its batch reopens under a new lineage run.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
+import type { RawRecord } from "../domain/pipeline/contracts.ts";
 import { ApiError } from "../errors.ts";
-import type { RawRecord } from "../ingest/contracts.ts";
-import { lineageEvent } from "../ingest/lineage.ts";
+import { lineageEvent } from "./lineage.ts";
 
 export interface Page<T> {
   items: T[];

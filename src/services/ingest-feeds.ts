@@ -4,9 +4,16 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
 import { ApiError } from "../errors.ts";
-import { feedSecretBinding } from "../ingest/feeds.ts";
-import { assertSafeUrl, UnsafeUrlError } from "../ingest/safe-fetch.ts";
 import { issuesOf } from "./ingest.ts";
+import { assertSafeUrl, UnsafeUrlError } from "./safe-fetch.ts";
+
+/**
+ * The Worker secret holding a feed's bearer token. Tenants name only the suffix; the tenant id in the middle
+ * keeps one tenant from naming another's secret, and the prefix keeps everyone off the platform's own secrets.
+ */
+export function feedSecretBinding(tenantId: string, secretName: string): string {
+  return `FEED_SECRET_${tenantId.replaceAll("-", "").toUpperCase()}_${secretName}`;
+}
 
 const feedFields = {
   name: z.string().trim().min(1).max(200),

@@ -4,9 +4,14 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
+import {
+  CsvParseError,
+  type CsvParser,
+  type RawRecord,
+  RECORD_FIELDS,
+} from "../domain/pipeline/contracts.ts";
 import { ApiError, type FieldIssue } from "../errors.ts";
-import { CsvParseError, type CsvParser, type RawRecord, RECORD_FIELDS } from "../ingest/contracts.ts";
-import { lineageEvent } from "../ingest/lineage.ts";
+import { lineageEvent } from "./lineage.ts";
 
 export const MAX_INTAKE_RECORDS = 1_000;
 export const MAX_INTAKE_BYTES = 2 * 1024 * 1024;

@@ -1,12 +1,7 @@
 // One interface over the similarity-vector stores the comps search can use: pgvector in the tenant's Postgres
 // (default, also what PGlite runs locally) or Qdrant Cloud over HTTP. Both are tenant-scoped on every call.
 import type { Database } from "../db/client.ts";
-import {
-  FEATURE_VERSION,
-  type PropertyAttributes,
-  propertyFeatures,
-  SIMILARITY_VECTOR_DIMENSION,
-} from "../domain/features/index.ts";
+import { FEATURE_VERSION, SIMILARITY_VECTOR_DIMENSION } from "../domain/features/index.ts";
 import type { Settings } from "../env.ts";
 import { createPgVectorIndex } from "./pgvector.ts";
 import { createQdrantIndex } from "./qdrant.ts";
@@ -74,47 +69,6 @@ export function createVectorIndex(
     return createQdrantIndex({ ...qdrant, fetch: fetcher });
   }
   return createPgVectorIndex(db);
-}
-
-/** The properties columns an embedding is built from, plus what the payload carries. */
-export interface IndexableProperty extends PropertyAttributes {
-  id: string;
-  status: string;
-  closingDate: string | null;
-}
-
-export function vectorItemOf(property: IndexableProperty): VectorItem {
-  return {
-    propertyId: property.id,
-    vector: propertyFeatures(property),
-    payload: {
-      sold: property.status === "sold",
-      closingDate: property.closingDate ? property.closingDate.slice(0, 10) : null,
-      latitude: property.latitude,
-      longitude: property.longitude,
-    },
-  };
-}
-
-/**
- * Brings the index up to date after property writes: deleted properties leave it, every other one is
- * (re-)embedded with the current FEATURE_VERSION. The pipeline and the properties API call this after
- * their write has committed, with the index or with the request's settings and database (a drizzle
- * `properties` row is an IndexableProperty); it is idempotent, so a retried message or request may call it again.
- */
-export async function indexProperties(
-  target: VectorIndex | { settings: Settings; db: Database },
-  tenantId: string,
-  properties: readonly IndexableProperty[],
-): Promise<{ upserted: number; deleted: number }> {
-  const index = "settings" in target ? createVectorIndex(target.settings, target.db) : target;
-  const removed = properties
-    .filter((property) => property.status === "deleted")
-    .map((property) => property.id);
-  const kept = properties.filter((property) => property.status !== "deleted").map(vectorItemOf);
-  if (kept.length > 0) await index.upsert(tenantId, kept);
-  if (removed.length > 0) await index.delete(tenantId, removed);
-  return { upserted: kept.length, deleted: removed.length };
 }
 
 export function assertVector(vector: readonly number[]): void {

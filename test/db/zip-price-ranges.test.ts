@@ -1,4 +1,4 @@
-// The cron's per-ZIP price per sqft ranges (src/ingest/price-ranges.ts), on PGlite and a real PostgreSQL 15:
+// The cron's per-ZIP price per sqft ranges (src/services/price-ranges.ts), on PGlite and a real PostgreSQL 15:
 // percentile_cont in SQL gives exactly the ranges the rule's TypeScript definition (priceRangeByZip) gives for
 // the same properties, per tenant, and never from another tenant's properties.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import {
   priceRangeOfRow,
   refreshPriceRanges,
   tenantsDueForPriceRanges,
-} from "../../src/ingest/price-ranges.ts";
+} from "../../src/services/price-ranges.ts";
 import { type Engine, POSTGRES_ADMIN_URL, postgresAvailable, startEngine } from "../helpers/engines.ts";
 
 const postgresUp = await postgresAvailable();

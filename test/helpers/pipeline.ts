@@ -9,9 +9,14 @@ import {
 } from "cloudflare:test";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import { createApp } from "../../src/app.ts";
-import type { CountyHazards, HazardLookup, LocationLookup, ZipLocation } from "../../src/ingest/contracts.ts";
-import type { PipelineDependencies } from "../../src/ingest/dependencies.ts";
-import { csvParser, qualityEvaluator } from "../../src/ingest/pure-parts.ts";
+import type {
+  CountyHazards,
+  HazardLookup,
+  LocationLookup,
+  ZipLocation,
+} from "../../src/domain/pipeline/contracts.ts";
+import { csvParser, qualityEvaluator } from "../../src/domain/pipeline/pure-parts.ts";
+import type { PipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { testEnv } from "./env.ts";
 
 export interface CapturingQueue extends Queue {

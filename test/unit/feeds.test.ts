@@ -1,6 +1,7 @@
 // RESO Web API mapping and keyset paging of feed pulls (the pure parts of src/ingest/feeds.ts).
 import { describe, expect, it } from "vitest";
-import { type DueFeed, feedSecretBinding, resoPageUrl, resoRecord } from "../../src/ingest/feeds.ts";
+import { type DueFeed, resoPageUrl, resoRecord } from "../../src/ingest/feeds.ts";
+import { feedSecretBinding } from "../../src/services/ingest-feeds.ts";
 
 const feed = (overrides: Partial<DueFeed> = {}): DueFeed => ({
   id: "feed-1",

@@ -1,7 +1,7 @@
 // The pipeline's CSV parser and quality evaluator behind their narrow interfaces.
 import { describe, expect, it } from "vitest";
-import { CsvParseError, type EnrichedRecord } from "../../src/ingest/contracts.ts";
-import { csvParser, qualityEvaluator } from "../../src/ingest/pure-parts.ts";
+import { CsvParseError, type EnrichedRecord } from "../../src/domain/pipeline/contracts.ts";
+import { csvParser, qualityEvaluator } from "../../src/domain/pipeline/pure-parts.ts";
 
 describe("csvParser", () => {
   it("answers the header and rows, skipping blank lines", () => {

@@ -1,7 +1,7 @@
 // The SQL ZIP/county lookups against the reference tables the local platform loads (migrations/0003).
 import { describe, expect, it } from "vitest";
 import { createDatabase } from "../../src/db/client.ts";
-import { sqlReferenceLookup } from "../../src/ingest/reference-lookup.ts";
+import { sqlReferenceLookup } from "../../src/services/reference-lookup.ts";
 import { testEnv } from "../helpers/env.ts";
 import { createTenant } from "../helpers/tenants.ts";
 

@@ -8,7 +8,7 @@ import {
   safeFetchText,
   UnsafeUrlError,
   UpstreamStatusError,
-} from "../../src/ingest/safe-fetch.ts";
+} from "../../src/services/safe-fetch.ts";
 
 describe("assertSafeUrl", () => {
   it.each([

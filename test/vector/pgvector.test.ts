@@ -4,7 +4,7 @@ import type { properties as propertiesTable } from "../../src/db/schema.ts";
 import { FEATURE_VERSION } from "../../src/domain/features/index.ts";
 import { loadSettings } from "../../src/env.ts";
 import { type AttributeRow, attributesOfRow } from "../../src/services/comps.ts";
-import { type IndexableProperty, indexProperties } from "../../src/vector/index.ts";
+import { type IndexableProperty, indexProperties } from "../../src/services/comps-index.ts";
 import { createPgVectorIndex } from "../../src/vector/pgvector.ts";
 import { testEnv } from "../helpers/env.ts";
 import { seedProperties } from "../helpers/sales.ts";

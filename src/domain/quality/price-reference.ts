@@ -3,7 +3,7 @@
 // rule hunts would otherwise widen the range that is supposed to catch them.
 //
 // This file defines the semantics (sample filter, type-7 percentiles, minimum sample size, rounding to cents).
-// The pipeline computes the same thing in SQL at scale (src/ingest/price-ranges.ts: PostgreSQL's percentile_cont
+// The pipeline computes the same thing in SQL at scale (src/services/price-ranges.ts: PostgreSQL's percentile_cont
 // is the same linear interpolation) from these defaults, and rounds what it reads with referenceRange below;
 // test/db/zip-price-ranges.test.ts proves both give identical ranges.
 

@@ -1,7 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
-import { defaultPipelineDependencies } from "../../ingest/dependencies.ts";
-import { publishTenantPending } from "../../ingest/outbox.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import {
   ingestProspects,
@@ -9,6 +7,8 @@ import {
   MAX_INTAKE_RECORDS,
   parseIntakeBody,
 } from "../../services/ingest.ts";
+import { publishTenantPending } from "../../services/outbox.ts";
+import { defaultPipelineDependencies } from "../../services/pipeline-dependencies.ts";
 import { problemResponses } from "../problem.ts";
 import { RecordJsonSchema, readBodyText } from "./schemas.ts";
 

@@ -2,11 +2,11 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app.ts";
+import type { RawRecord } from "../../domain/pipeline/contracts.ts";
 import { ApiError } from "../../errors.ts";
-import type { RawRecord } from "../../ingest/contracts.ts";
-import { publishTenantPending } from "../../ingest/outbox.ts";
 import { issuesOf, rawRecordSchema } from "../../services/ingest.ts";
 import type { Resubmitted } from "../../services/ingest-failures.ts";
+import { publishTenantPending } from "../../services/outbox.ts";
 import { readJsonBody } from "./schemas.ts";
 
 const correctionsBodySchema = z.object({ fields: rawRecordSchema.optional() }).strict();

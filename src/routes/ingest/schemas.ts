@@ -3,8 +3,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app.ts";
+import { RECORD_FIELDS } from "../../domain/pipeline/contracts.ts";
 import { ApiError } from "../../errors.ts";
-import { RECORD_FIELDS } from "../../ingest/contracts.ts";
 import { issuesOf } from "../../services/ingest.ts";
 
 export function createIngestRouter() {

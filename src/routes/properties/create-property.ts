@@ -2,10 +2,11 @@ import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { ApiError } from "../../errors.ts";
 import { requireRole } from "../../middleware/auth.ts";
+import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { createProperty, idempotencyFingerprint, type PropertyFields } from "../../services/properties.ts";
+import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
-import { refreshCompsIndex } from "./comps-index.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf } from "./preconditions.ts";
 import {
@@ -73,7 +74,11 @@ export function registerCreateProperty(app: OpenAPIHono<AppEnv>) {
     c.header("Location", new URL(`${c.req.path.replace(/\/$/, "")}/${property.id}`, c.req.url).pathname);
     c.header("ETag", etagOf(property.version));
     if (replayed) c.header("Idempotent-Replayed", "true");
-    else refreshCompsIndex(c, { saved: property });
+    else
+      afterResponse(
+        c,
+        "comps index not updated",
+      )(refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, { saved: property }));
     return c.json(property, 201);
   });
 }

@@ -1,9 +1,10 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
+import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { deleteProperty } from "../../services/properties.ts";
+import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
-import { refreshCompsIndex } from "./comps-index.ts";
 import { expectedVersions } from "./preconditions.ts";
 import { BEARER_SECURITY, IfMatchHeaderSchema, PropertyIdParamsSchema } from "./schemas.ts";
 
@@ -26,7 +27,14 @@ export function registerDeleteProperty(app: OpenAPIHono<AppEnv>) {
   app.openapi(deletePropertyRoute, async (c) => {
     const versions = expectedVersions(c.req.valid("header")["if-match"]);
     await deleteProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, versions);
-    refreshCompsIndex(c, { deletedId: c.req.valid("param").id });
+    afterResponse(
+      c,
+      "comps index not updated",
+    )(
+      refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, {
+        deletedId: c.req.valid("param").id,
+      }),
+    );
     return c.body(null, 204);
   });
 }

@@ -1,10 +1,11 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
+import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { type PropertyFields, patchProperty } from "../../services/properties.ts";
+import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
-import { refreshCompsIndex } from "./comps-index.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersions } from "./preconditions.ts";
 import {
@@ -52,7 +53,10 @@ export function registerPatchProperty(app: OpenAPIHono<AppEnv>) {
       patchProperty(c.var.db, c.var.auth.tenantId, c.req.valid("param").id, patch, versions),
     );
     c.header("ETag", etagOf(property.version));
-    refreshCompsIndex(c, { saved: property });
+    afterResponse(
+      c,
+      "comps index not updated",
+    )(refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, { saved: property }));
     return c.json(property, 200);
   });
 }

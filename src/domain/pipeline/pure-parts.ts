@@ -1,13 +1,13 @@
 // The pipeline's CSV parser and quality evaluator: the project's RFC 4180 parser (src/domain/csv.ts) and the
 // default expectation suite (DEFAULT_SUITE in src/domain/quality/) behind the pipeline's narrow interfaces.
-import { CsvError, parseCsvRecords } from "../domain/csv.ts";
+import { CsvError, parseCsvRecords } from "../csv.ts";
 import {
   DEFAULT_SUITE,
   evaluateRecord,
   PRICE_PER_SQFT_BY_ZIP,
   type ProspectRecord,
   type QualityContext,
-} from "../domain/quality/index.ts";
+} from "../quality/index.ts";
 import {
   CsvParseError,
   type CsvParser,

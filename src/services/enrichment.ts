@@ -18,9 +18,13 @@ import {
   AddressNotRecognizedError,
   addressIdentity,
 } from "../domain/address-identity.ts";
+import {
+  type EnrichedRecord,
+  enrichedRecordSchema,
+  type QualityRuleResult,
+} from "../domain/pipeline/contracts.ts";
 import { ApiError } from "../errors.ts";
-import { type EnrichedRecord, enrichedRecordSchema, type QualityRuleResult } from "./contracts.ts";
-import type { PipelineDependencies } from "./dependencies.ts";
+import type { PipelineDependencies } from "./pipeline-dependencies.ts";
 import { priceRangeOfRow } from "./price-ranges.ts";
 
 export type EnrichOutcome =

@@ -2,7 +2,7 @@
 // ZIP/county location, FEMA hazards), and the record shapes it moves between intake, feeds and the consumer.
 // The real implementations plug in here; nothing in the pipeline depends on how they work inside.
 import { z } from "zod";
-import type { ReferenceRange } from "../domain/quality/index.ts";
+import type { ReferenceRange } from "../quality/index.ts";
 
 export interface CsvTable {
   header: string[];

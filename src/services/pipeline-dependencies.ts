@@ -1,7 +1,12 @@
 // The one place the pipeline's pure parts are chosen. Tests pass their own; the Worker uses these.
 import type { Database } from "../db/client.ts";
-import type { CsvParser, HazardLookup, LocationLookup, QualityEvaluator } from "./contracts.ts";
-import { csvParser, qualityEvaluator } from "./pure-parts.ts";
+import type {
+  CsvParser,
+  HazardLookup,
+  LocationLookup,
+  QualityEvaluator,
+} from "../domain/pipeline/contracts.ts";
+import { csvParser, qualityEvaluator } from "../domain/pipeline/pure-parts.ts";
 import { sqlReferenceLookup } from "./reference-lookup.ts";
 
 export interface PipelineDependencies {

@@ -3,7 +3,12 @@
 // a bounded map keeps a long-lived isolate's memory flat.
 import { sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import type { CountyHazards, HazardLookup, LocationLookup, ZipLocation } from "./contracts.ts";
+import type {
+  CountyHazards,
+  HazardLookup,
+  LocationLookup,
+  ZipLocation,
+} from "../domain/pipeline/contracts.ts";
 
 const CACHE_LIMIT = 50_000;
 const zipCache = new Map<string, ZipLocation | null>();
