@@ -2,10 +2,11 @@
 // request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
 // health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { type AuthVariables, authenticate } from "./middleware/auth.ts";
+import type { AppEnv } from "./app-types.ts";
+import { authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
-import { type RequestContextVariables, requestContext } from "./middleware/request-context.ts";
+import { requestContext } from "./middleware/request-context.ts";
 import { compsRouter } from "./routes/comps/index.ts";
 import { docsRouter } from "./routes/docs/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
@@ -16,9 +17,6 @@ import { statsRouter } from "./routes/stats/index.ts";
 import { usersRouter } from "./routes/users/index.ts";
 import { validationHook } from "./routes/validation.ts";
 import { valuationRouter } from "./routes/valuation/index.ts";
-
-export type AppVariables = RequestContextVariables & AuthVariables;
-export type AppEnv = { Bindings: Env; Variables: AppVariables };
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ strict: true, defaultHook: validationHook });

@@ -1,7 +1,7 @@
 // Every error leaves as RFC 9457 application/problem+json with the request id; never a stack or SQL text.
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../app-types.ts";
 import { ApiError } from "../errors.ts";
 import { writeLog } from "../observability/log.ts";
 import { reportServerError } from "../observability/sentry.ts";

@@ -1,7 +1,7 @@
 // Work a request must finish but need not answer after: handed to waitUntil, so the response leaves first. Such
 // work is idempotent or only bookkeeping; a failure is logged as a warning with the request's id, never thrown.
 import type { Context } from "hono";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../app-types.ts";
 import { writeLog } from "../observability/log.ts";
 
 /** A function that runs `work` after the response; `failure` is the warning's message if it fails. */

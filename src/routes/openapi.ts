@@ -2,7 +2,7 @@
 // that come from the shared middleware (authentication, rate limits, database faults, the error handler) are
 // the same for every authenticated operation, so they are added here once rather than repeated in every route.
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../app.ts";
+import type { AppEnv } from "../app-types.ts";
 import { PUBLIC_PATHS } from "../middleware/auth.ts";
 import { problemResponses } from "./problem.ts";
 

@@ -2,7 +2,7 @@
 // tested without minting tokens: "good:<tenantId>:<plan>" authenticates, anything else is a 401, and
 // /api/v1/public skips authentication.
 import { Hono, type MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../src/app.ts";
+import type { AppEnv } from "../../src/app-types.ts";
 import { ApiError } from "../../src/errors.ts";
 import { handleError, handleNotFound } from "../../src/middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "../../src/middleware/rate-limit.ts";

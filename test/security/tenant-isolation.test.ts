@@ -2,7 +2,7 @@
 // objects look missing, roles gate admin routes, and the per-isolate caches never answer for another tenant.
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { AppEnv } from "../../src/app.ts";
+import type { AppEnv } from "../../src/app-types.ts";
 import type { VerifiedIdentity } from "../../src/auth/verify-token.ts";
 import { createDatabase } from "../../src/db/client.ts";
 import { handleError } from "../../src/middleware/errors.ts";

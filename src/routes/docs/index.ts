@@ -4,7 +4,7 @@
 // strict Content-Security-Policy.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { Scalar } from "@scalar/hono-api-reference";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 
 export const SCALAR_BUNDLE_PATH = "/docs/scalar.js";
 

@@ -1,7 +1,7 @@
 // The part both resubmit operations share: the corrections body and publishing the record after the response.
 import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import type { RawRecord } from "../../domain/pipeline/contracts.ts";
 import { ApiError } from "../../errors.ts";
 import { issuesOf, rawRecordSchema } from "../../services/ingest.ts";

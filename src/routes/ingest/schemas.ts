@@ -2,7 +2,7 @@
 // query into problem+json, and a capped body reader (bodies are parsed by hand so JSON and CSV share one limit).
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { RECORD_FIELDS } from "../../domain/pipeline/contracts.ts";
 import { ApiError } from "../../errors.ts";
 import { issuesOf } from "../../services/ingest.ts";

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { registerCreateProperty } from "./create-property.ts";
 import { registerDeleteProperty } from "./delete-property.ts";
 import { registerGetProperty } from "./get-property.ts";

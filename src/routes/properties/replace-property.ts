@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { type PropertyFields, replaceProperty } from "../../services/properties.ts";

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { getPortfolioStats } from "../../services/stats.ts";
 import { problemResponses } from "../problem.ts";
 

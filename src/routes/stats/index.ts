@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { registerGetStats } from "./get-stats.ts";
 
 export function statsRouter() {

@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { getCurrentUser } from "../../services/users.ts";
 import { problemResponses } from "../problem.ts";
 import { CurrentUserSchema } from "./schemas.ts";

@@ -1,5 +1,5 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { registerGetMe } from "./get-me.ts";
 import { registerGetUser } from "./get-user.ts";
 import { registerListUsers } from "./list-users.ts";

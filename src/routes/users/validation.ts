@@ -1,7 +1,7 @@
 // Request validation failures as problem+json: a malformed query, path or cursor is 400; a body that parses but
 // breaks its schema (unknown fields such as tenant_id included) is 422.
 import type { Hook } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { ApiError } from "../../errors.ts";
 
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {

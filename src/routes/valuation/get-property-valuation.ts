@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueStoredProperty } from "../../services/valuation.ts";

@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { ApiError } from "../../errors.ts";
 import { registerGetPropertyValuation } from "./get-property-valuation.ts";
 import { registerPostValuation } from "./post-valuation.ts";

@@ -2,7 +2,7 @@
 
 import type { Hook } from "@hono/zod-openapi";
 import { z } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { ApiError } from "../../errors.ts";
 
 export const PropertyIdParamsSchema = z.object({

@@ -1,7 +1,7 @@
 // What both valuation routes do around the valuation itself: log it after the response, leave its Analytics
 // Engine point, and mark the answer as not cacheable.
 import type { Context } from "hono";
-import type { AppEnv } from "../../app.ts";
+import type { AppEnv } from "../../app-types.ts";
 import { recordValuation } from "../../observability/metrics.ts";
 import type { AfterResponse, ValuationResult } from "../../services/valuation.ts";
 import { afterResponse } from "../after-response.ts";
