@@ -1,7 +1,7 @@
 // The pure loop of `npm run vector:backfill`: pages through every live property in (tenant, id) order and indexes
 // each page per tenant with indexProperties, so a rerun (or a resumed run) converges to the same index.
 import { type IndexableProperty, indexProperties } from "../../src/services/comps-index.ts";
-import type { VectorIndex } from "../../src/vector/index.ts";
+import type { VectorIndex } from "../../src/vector/vector-index.ts";
 
 export interface BackfillCursor {
   tenantId: string;

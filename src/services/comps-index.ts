@@ -4,7 +4,8 @@
 import type { Database } from "../db/client.ts";
 import { type PropertyAttributes, propertyFeatures } from "../domain/features/index.ts";
 import type { Settings } from "../env.ts";
-import { createVectorIndex, type VectorIndex, type VectorItem } from "../vector/index.ts";
+import { createVectorIndex } from "../vector/index.ts";
+import type { VectorIndex, VectorItem } from "../vector/vector-index.ts";
 import type { Property } from "./properties.ts";
 
 /** The properties columns an embedding is built from, plus what the payload carries. */

@@ -16,7 +16,7 @@ import {
   type VectorItem,
   type VectorMatch,
   type VectorQueryOptions,
-} from "./index.ts";
+} from "./vector-index.ts";
 
 function realArrayLiteral(vector: readonly number[]): string {
   return `{${vector.map((value) => String(Math.fround(value))).join(",")}}`;

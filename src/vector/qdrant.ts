@@ -16,7 +16,7 @@ import {
   type VectorItem,
   type VectorMatch,
   type VectorQueryOptions,
-} from "./index.ts";
+} from "./vector-index.ts";
 
 export interface QdrantOptions {
   url: string;

@@ -4,7 +4,7 @@ import {
   backfillVectorIndex,
   type TenantProperty,
 } from "../../scripts/lib/vector-backfill.ts";
-import type { VectorIndex, VectorItem } from "../../src/vector/index.ts";
+import type { VectorIndex, VectorItem } from "../../src/vector/vector-index.ts";
 
 function property(tenantId: string, id: string, status = "sold"): TenantProperty {
   return {

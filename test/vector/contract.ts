@@ -6,7 +6,8 @@ import {
   type PropertyAttributes,
   propertyFeatures,
 } from "../../src/domain/features/index.ts";
-import { boundingBoxAround, type VectorIndex, type VectorItem } from "../../src/vector/index.ts";
+import { boundingBoxAround } from "../../src/vector/index.ts";
+import type { VectorIndex, VectorItem } from "../../src/vector/vector-index.ts";
 import { isoDaysAgo, type SeedProperty } from "../helpers/property-seeds.ts";
 
 export interface VectorIndexFixture {
