@@ -7,26 +7,7 @@ import { createDatabase, type Database } from "../db/client.ts";
 import { loadSettings, type Settings } from "../env.ts";
 import { writeLog } from "../observability/log.ts";
 import { recordRequestMetric } from "../observability/metrics.ts";
-
-/** The fields of the one log line each request leaves. No tokens, no personal data. */
-export interface WideEvent {
-  requestId: string;
-  method: string;
-  route: string;
-  status: number;
-  durationMs: number;
-  dbMs: number;
-  dbRoundTrips: number;
-  colo: string;
-  tenantId?: string;
-  userId?: string;
-  /** Time spent verifying the token and resolving the caller (database time included when not cached). */
-  authMs?: number;
-  /** Time spent waiting for rate-limiter decisions (Durable Object calls). */
-  rateLimitMs?: number;
-  errorCode?: string;
-  rateLimited?: boolean;
-}
+import type { WideEvent } from "../observability/wide-event.ts";
 
 export type RequestContextVariables = {
   requestId: string;

@@ -4,7 +4,7 @@
 //
 // Analytics Engine samples per index value under load, so index1 is the tenant: a busy tenant is sampled down
 // without starving the others, and every query weights rows by _sample_interval.
-import type { WideEvent } from "../middleware/request-context.ts";
+import type { WideEvent } from "./wide-event.ts";
 
 export const METRIC_KINDS = {
   request: "request",

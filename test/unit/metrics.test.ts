@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { WideEvent } from "../../src/middleware/request-context.ts";
 import {
   recordPipelineStep,
   recordRequestMetric,
@@ -7,6 +6,7 @@ import {
   resetMetricsFailureReport,
   statusClass,
 } from "../../src/observability/metrics.ts";
+import type { WideEvent } from "../../src/observability/wide-event.ts";
 
 function fakeDataset() {
   const writeDataPoint = vi.fn<(point?: AnalyticsEngineDataPoint) => void>();
