@@ -15,6 +15,8 @@ import {
   text,
   uuid,
 } from "drizzle-orm/pg-core";
+import { LISTING_STATUSES } from "../domain/property-status.ts";
+import { PROPERTY_TYPES } from "../domain/property-types.ts";
 
 // Timestamps are read as ISO 8601 strings on every path: drizzle's neon-http driver replaces the Neon driver's
 // date parsers process-wide (they return Postgres's text form), so the mapping is done here, not by the driver.
@@ -55,16 +57,8 @@ export const users = pgTable("users", {
   lastSeenAt: isoTimestamp("last_seen_at").notNull().default(sql`now()`),
 });
 
-export const PROPERTY_STATUSES = ["active", "pending", "sold", "off_market", "deleted"] as const;
-export const PROPERTY_TYPES = [
-  "single_family",
-  "condo",
-  "townhouse",
-  "multi_family",
-  "manufactured",
-  "land",
-  "other",
-] as const;
+/** A listing status, or "deleted" after the API's soft delete. */
+export const PROPERTY_STATUSES = [...LISTING_STATUSES, "deleted"] as const;
 
 export const properties = pgTable("properties", {
   id: uuid("id").primaryKey().defaultRandom(),

@@ -2,11 +2,8 @@
 // properties table. One mapper reads both live rows and the jsonb snapshots kept in property_changes, so a
 // replayed or fed property looks exactly like a fetched one.
 import { type SQL, sql } from "drizzle-orm";
-import { PROPERTY_TYPES } from "../db/schema.ts";
 import type { ListingStatus } from "../domain/property-status.ts";
-
-export { PROPERTY_TYPES };
-export type PropertyType = (typeof PROPERTY_TYPES)[number];
+import type { PropertyType } from "../domain/property-types.ts";
 
 /** Every field a client may write, in the state a write leaves (absent optional fields are null). */
 export interface PropertyFields {

@@ -4,7 +4,8 @@ import { type SQL, sql } from "drizzle-orm";
 import { type BoundingBox, boundingBoxAround, EARTH_RADIUS_KM } from "../domain/geo.ts";
 import type { ListPosition, PropertySort, SortKey } from "../domain/list-cursor.ts";
 import type { ListingStatus } from "../domain/property-status.ts";
-import { PROPERTY_DOCUMENT, type Property, type PropertyType } from "./property-records.ts";
+import type { PropertyType } from "../domain/property-types.ts";
+import { PROPERTY_DOCUMENT, type Property } from "./property-records.ts";
 
 export interface PropertyFilters {
   statuses?: ListingStatus[];

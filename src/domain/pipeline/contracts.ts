@@ -2,6 +2,8 @@
 // ZIP/county location, FEMA hazards), and the record shapes it moves between intake, feeds and the consumer.
 // The real implementations plug in here; nothing in the pipeline depends on how they work inside.
 import { z } from "zod";
+import { LISTING_STATUSES } from "../property-status.ts";
+import { PROPERTY_TYPES } from "../property-types.ts";
 import type { ReferenceRange } from "../quality/index.ts";
 
 export interface CsvTable {
@@ -143,13 +145,8 @@ export const enrichedRecordSchema = z.object({
   sqft: numeric(z.number()),
   lotSize: numeric(z.number()),
   yearBuilt: numeric(z.number()),
-  propertyType: z.preprocess(
-    blankToUndefined,
-    z
-      .enum(["single_family", "condo", "townhouse", "multi_family", "manufactured", "land", "other"])
-      .optional(),
-  ),
-  status: z.preprocess(blankToUndefined, z.enum(["active", "pending", "sold", "off_market"]).optional()),
+  propertyType: z.preprocess(blankToUndefined, z.enum(PROPERTY_TYPES).optional()),
+  status: z.preprocess(blankToUndefined, z.enum(LISTING_STATUSES).optional()),
   closingPrice: numeric(z.number()),
   closingDate: z.preprocess(blankToUndefined, z.iso.date().optional()),
 });

@@ -5,20 +5,9 @@
 // Changing a rule changes what gets quarantined: add a new suite version instead of editing this one, so
 // stored validation results stay explainable by the suite id they name.
 
+import { LISTING_STATUSES } from "../property-status.ts";
+import { PROPERTY_TYPES } from "../property-types.ts";
 import type { ExpectationSuite, QualityRule } from "./types.ts";
-
-export const PROPERTY_TYPES = [
-  "single_family",
-  "condo",
-  "townhouse",
-  "multi_family",
-  "manufactured",
-  "land",
-  "other",
-] as const;
-
-/** Statuses a record may arrive with; "deleted" is set by the API's soft delete, never by an import. */
-export const IMPORT_STATUSES = ["active", "pending", "sold", "off_market"] as const;
 
 // biome-ignore format: a table reads better than 56 lines
 /** USPS codes of the 50 states, DC and the inhabited territories (FEMA's NRI covers the territories too). */
@@ -189,7 +178,8 @@ const rules: readonly QualityRule[] = [
     id: "status_valid",
     expectation: "in_set",
     column: "status",
-    values: IMPORT_STATUSES,
+    // A record arrives with a listing status; "deleted" is set by the API's soft delete, never by an import.
+    values: LISTING_STATUSES,
     severity: "error",
   },
   {

@@ -1,9 +1,7 @@
 export {
   DEFAULT_SUITE,
-  IMPORT_STATUSES,
   PRICE_PER_SQFT_BY_ZIP,
   PROPERTIES_V1,
-  PROPERTY_TYPES,
   US_STATE_CODES,
 } from "./default-suite.ts";
 export { assertValidSuite, evaluateBatch, evaluateRecord } from "./evaluate.ts";

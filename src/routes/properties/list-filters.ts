@@ -3,8 +3,8 @@
 import type { z } from "@hono/zod-openapi";
 import type { BoundingBox } from "../../domain/geo.ts";
 import type { ListingStatus } from "../../domain/property-status.ts";
+import type { PropertyType } from "../../domain/property-types.ts";
 import { ApiError, type FieldIssue } from "../../errors.ts";
-import type { PropertyType } from "../../services/property-records.ts";
 import type { PropertyFilters } from "../../services/property-search.ts";
 import type { ListPropertiesQuerySchema } from "./schemas.ts";
 

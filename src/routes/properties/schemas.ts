@@ -3,8 +3,8 @@
 import { z } from "@hono/zod-openapi";
 import { PROPERTY_SORTS } from "../../domain/list-cursor.ts";
 import { LISTING_STATUSES } from "../../domain/property-status.ts";
+import { PROPERTY_TYPES } from "../../domain/property-types.ts";
 import { US_STATE_CODES } from "../../domain/us-states.ts";
-import { PROPERTY_TYPES } from "../../services/property-records.ts";
 
 const MAX_MONEY = 1_000_000_000_000;
 const MAX_INT = 2_000_000_000;

@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-types.ts";
-import { PROPERTY_TYPES } from "../../db/schema.ts";
+import { PROPERTY_TYPES } from "../../domain/property-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueAdHocSubject } from "../../services/valuation.ts";
