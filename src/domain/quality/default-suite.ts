@@ -7,16 +7,8 @@
 
 import { LISTING_STATUSES } from "../property-status.ts";
 import { PROPERTY_TYPES } from "../property-types.ts";
+import { US_STATE_AND_TERRITORY_CODES } from "../us-states.ts";
 import type { ExpectationSuite, QualityRule } from "./types.ts";
-
-// biome-ignore format: a table reads better than 56 lines
-/** USPS codes of the 50 states, DC and the inhabited territories (FEMA's NRI covers the territories too). */
-export const US_STATE_CODES = [
-  "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA",
-  "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK",
-  "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
-  "DC", "PR", "VI", "GU", "AS", "MP",
-] as const;
 
 /** Name of the context reference the price-per-sqft rule reads (see priceRangeByZip). */
 export const PRICE_PER_SQFT_BY_ZIP = "pricePerSqftByZip";
@@ -35,7 +27,7 @@ const rules: readonly QualityRule[] = [
     id: "state_code_valid",
     expectation: "in_set",
     column: "state",
-    values: US_STATE_CODES,
+    values: US_STATE_AND_TERRITORY_CODES,
     severity: "error",
     description: "Two-letter USPS code of a state, DC or territory, upper case.",
   },

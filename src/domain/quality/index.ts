@@ -2,7 +2,6 @@ export {
   DEFAULT_SUITE,
   PRICE_PER_SQFT_BY_ZIP,
   PROPERTIES_V1,
-  US_STATE_CODES,
 } from "./default-suite.ts";
 export { assertValidSuite, evaluateBatch, evaluateRecord } from "./evaluate.ts";
 export type { PriceRangeOptions, PriceSample } from "./price-reference.ts";
