@@ -2,6 +2,7 @@
 // "one live property per address per tenant". Every write path (API, pipeline, seed) goes through here, so the
 // same place written two ways is the same property everywhere.
 import { addressHash, normalizeAddress } from "./address/index.ts";
+import { sha256Hex } from "./sha256.ts";
 
 export interface AddressParts {
   address: string;
@@ -30,11 +31,6 @@ export function addressLine(parts: AddressParts): string {
 // "King County Parcel 1024069009"; a street parser would misread the number as a house or box number.
 const PARCEL =
   /^\s*(?:(?<county>[A-Za-z][A-Za-z .'-]*?)\s+county\s+)?(?:parcel|apn)\s*(?:no\.?|number|#)?\s*(?<id>[A-Za-z0-9][A-Za-z0-9-]{2,39})\s*$/i;
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
-}
 
 async function parcelIdentity(
   parts: AddressParts,

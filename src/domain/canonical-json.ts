@@ -1,5 +1,5 @@
-// Canonical JSON (object keys sorted at every depth) and its SHA-256, so two requests that differ only in key
-// order or whitespace are recognised as the same request (Idempotency-Key fingerprints, cursor filters).
+// Canonical JSON (object keys sorted at every depth): hashed with sha256Hex (sha256.ts), two requests that differ
+// only in key order or whitespace are recognised as the same request (Idempotency-Key fingerprints, cursor filters).
 
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
@@ -10,9 +10,4 @@ export function canonicalJson(value: unknown): string {
     return `{${entries.map(([key, member]) => `${JSON.stringify(key)}:${canonicalJson(member)}`).join(",")}}`;
   }
   return JSON.stringify(value) ?? "null";
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, "0")).join("");
 }

@@ -5,7 +5,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { AddressNotRecognizedError, addressIdentity } from "../domain/address-identity.ts";
-import { canonicalJson, sha256Hex } from "../domain/canonical-json.ts";
+import { canonicalJson } from "../domain/canonical-json.ts";
 import {
   type ChangesPosition,
   decodeChangesCursor,
@@ -17,6 +17,7 @@ import {
 } from "../domain/list-cursor.ts";
 import { applyMergePatch, propertyRuleIssues } from "../domain/property-rules.ts";
 import { allowedPredecessors, canTransition, type ListingStatus } from "../domain/property-status.ts";
+import { sha256Hex } from "../domain/sha256.ts";
 import { ApiError } from "../errors.ts";
 import {
   column,

@@ -1,3 +1,4 @@
+import { sha256Hex } from "../sha256.ts";
 import { primaryNumber } from "./format.ts";
 import type { NormalizedAddress } from "./types.ts";
 
@@ -55,8 +56,6 @@ export function addressIdentityKey(normalized: NormalizedAddress): string {
   return fields.join(FIELD_SEPARATOR);
 }
 
-const HEX_DIGITS = "0123456789abcdef";
-
 const EMPTY_IDENTITY = addressIdentityKey({
   components: {},
   deliveryLine: "",
@@ -73,12 +72,5 @@ export async function addressHash(normalized: NormalizedAddress): Promise<string
   const identity = addressIdentityKey(normalized);
   if (identity === EMPTY_IDENTITY)
     throw new RangeError("cannot hash an address without any identifying component");
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(identity));
-  const bytes = new Uint8Array(digest);
-  let hex = "";
-  for (let index = 0; index < HASH_HEX_LENGTH / 2; index++) {
-    const byte = bytes[index] ?? 0;
-    hex += (HEX_DIGITS[byte >> 4] ?? "") + (HEX_DIGITS[byte & 15] ?? "");
-  }
-  return hex;
+  return (await sha256Hex(identity)).slice(0, HASH_HEX_LENGTH);
 }
