@@ -10,6 +10,8 @@
 // address cannot be caught in the Worker. In production that case is covered by Cloudflare's egress, which does
 // not route Worker subrequests to private, loopback or link-local destinations (and the Worker has no private
 // network attached); a deployment that adds one (e.g. a Tunnel or VPC binding) must keep feeds off it.
+import { embeddedIPv4, isIPv4Mapped, parseIPv4, parseIPv6 } from "../domain/ip-address.ts";
+
 export class UnsafeUrlError extends Error {
   override readonly name = "UnsafeUrlError";
 }
@@ -31,27 +33,6 @@ const ALLOWED_PORTS = new Set(["", "443", "8443"]);
 const BLOCKED_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa|intranet|lan|corp)$/i;
 const MAX_REDIRECTS = 3;
 
-/** Parses an IPv4 literal the way URL parsers do (1-4 parts, each decimal, 0-octal or 0x-hex); null if not one. */
-export function parseIPv4(host: string): number[] | null {
-  const parts = host.split(".");
-  if (parts.length > 1 && parts.at(-1) === "") parts.pop();
-  if (parts.length === 0 || parts.length > 4) return null;
-  const numbers: number[] = [];
-  for (const part of parts) {
-    let value: number;
-    if (/^0x[0-9a-f]*$/i.test(part)) value = part.length === 2 ? 0 : Number.parseInt(part.slice(2), 16);
-    else if (/^0[0-7]+$/.test(part)) value = Number.parseInt(part.slice(1), 8);
-    else if (/^(0|[1-9][0-9]*)$/.test(part)) value = Number(part);
-    else return null;
-    numbers.push(value);
-  }
-  const last = numbers.pop() ?? 0;
-  if (numbers.some((value) => value > 255) || last >= 256 ** (4 - numbers.length)) return null;
-  const bytes = [...numbers];
-  for (let index = 3 - numbers.length; index >= 0; index--) bytes.push(Math.floor(last / 256 ** index) % 256);
-  return bytes;
-}
-
 function isPublicIPv4([a = 0, b = 0, c = 0]: number[]): boolean {
   if (a === 0 || a === 10 || a === 127 || a >= 224) return false; // this network, private, loopback, multicast, reserved
   if (a === 100 && b >= 64 && b <= 127) return false; // CGNAT 100.64/10
@@ -66,40 +47,10 @@ function isPublicIPv4([a = 0, b = 0, c = 0]: number[]): boolean {
   return true;
 }
 
-/** Parses an IPv6 literal (without brackets) into eight 16-bit groups; null if it is not one. */
-export function parseIPv6(host: string): number[] | null {
-  let text = host.toLowerCase();
-  if (text.includes("%")) return null;
-  const embedded = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
-  if (embedded?.[1]) {
-    const bytes = parseIPv4(embedded[1]);
-    if (!bytes || embedded[1].split(".").length !== 4) return null;
-    text = `${text.slice(0, -embedded[1].length)}${((bytes[0] ?? 0) * 256 + (bytes[1] ?? 0)).toString(16)}:${(
-      (bytes[2] ?? 0) * 256 + (bytes[3] ?? 0)
-    ).toString(16)}`;
-  }
-  const halves = text.split("::");
-  if (halves.length > 2) return null;
-  const parse = (part: string | undefined) => (part ? part.split(":") : []);
-  const head = parse(halves[0]);
-  const tail = parse(halves[1]);
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || (halves.length === 2 && missing < 1)) return null;
-  const groups = [...head, ...Array(halves.length === 2 ? missing : 0).fill("0"), ...tail];
-  if (!groups.every((group) => /^[0-9a-f]{1,4}$/.test(group))) return null;
-  return groups.map((group) => Number.parseInt(group, 16));
-}
-
-function embeddedIPv4(groups: number[], from: number): number[] {
-  const high = groups[from] ?? 0;
-  const low = groups[from + 1] ?? 0;
-  return [high >> 8, high & 255, low >> 8, low & 255];
-}
-
 function isPublicIPv6(groups: number[]): boolean {
   const [g0 = 0, g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0] = groups;
   const prefixZero = g0 === 0 && g1 === 0 && g2 === 0 && g3 === 0 && g4 === 0;
-  if (prefixZero && g5 === 0xffff) return isPublicIPv4(embeddedIPv4(groups, 6)); // IPv4-mapped
+  if (isIPv4Mapped(groups)) return isPublicIPv4(embeddedIPv4(groups, 6));
   if (prefixZero && g5 === 0) return false; // unspecified, loopback, IPv4-compatible (deprecated)
   if (g0 === 0x64 && g1 === 0xff9b) return isPublicIPv4(embeddedIPv4(groups, 6)); // NAT64
   if (g0 === 0x2002) return isPublicIPv4(embeddedIPv4(groups, 1)); // 6to4

@@ -1,10 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { backoff } from "../../queues/enrichment/consumer.ts";
+import { parseIPv4, parseIPv6 } from "../../src/domain/ip-address.ts";
 import {
   assertSafeUrl,
   FetchLimitError,
-  parseIPv4,
-  parseIPv6,
   safeFetchText,
   UnsafeUrlError,
   UpstreamStatusError,
