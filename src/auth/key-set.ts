@@ -11,6 +11,7 @@
 // - after a failed fetch the next attempt waits FAILURE_BACKOFF_MS, so a down IdP costs cold isolates one
 //   timeout, not one per request.
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from "jose";
+import { LOOPBACK_HOSTS } from "../domain/ip-address.ts";
 
 export interface KeySetOptions {
   cacheMaxAgeMs: number;
@@ -46,8 +47,6 @@ interface Dependencies {
   fetch?: Fetcher;
   now?: Clock;
 }
-
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** Key material travels over https only; plain http is accepted for the local platform on loopback. */
 export function isTrustedKeyUrl(value: string): boolean {

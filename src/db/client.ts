@@ -5,6 +5,7 @@ import { NeonDbError, neon, neonConfig } from "@neondatabase/serverless";
 import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
+import { LOOPBACK_HOSTS } from "../domain/ip-address.ts";
 import { ApiError } from "../errors.ts";
 import { schema } from "./schema.ts";
 
@@ -12,7 +13,6 @@ export type Db = NeonHttpDatabase<typeof schema>;
 type Query = BatchItem<"pg">;
 type Results<T extends readonly Query[]> = { [K in keyof T]: Awaited<T[K]> };
 
-const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 const neonEndpoint = neonConfig.fetchEndpoint;
 
 // The local platform serves the Neon HTTP protocol on the connection string's own loopback host and port, over

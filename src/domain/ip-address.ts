@@ -1,5 +1,6 @@
-// IP address literals as text, parsed once for every reader: the per-IP limiters' client key
-// (middleware/client-address.ts) and the SSRF checks on tenant-supplied URLs (services/safe-fetch.ts).
+// IP address literals as text, parsed once for every reader (the per-IP limiters' client key in
+// middleware/client-address.ts, the SSRF checks on tenant-supplied URLs in services/safe-fetch.ts), and the
+// loopback hosts.
 
 /** An IPv4 address in its one standard spelling, four decimal octets ("203.0.113.7"); null if not one. */
 export function parseDottedQuad(text: string): number[] | null {
@@ -74,3 +75,9 @@ export function embeddedIPv4(groups: readonly number[], from: number): number[] 
 export function isIPv4Mapped(groups: readonly number[]): boolean {
   return groups.slice(0, 5).every((group) => group === 0) && groups[5] === 0xffff;
 }
+
+/**
+ * This machine's names as a URL spells its hostname (IPv6 in brackets): where the local platform's identity
+ * issuer and database endpoint listen, the only hosts that may be reached over plain http.
+ */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(["127.0.0.1", "localhost", "[::1]"]);
