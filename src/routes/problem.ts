@@ -32,15 +32,24 @@ const DESCRIPTIONS: Record<number, string> = {
   504: "The database did not answer in time",
 };
 
-/** Problem responses for the given statuses, in the shape createRoute's `responses` takes. */
-export function problemResponses(...statuses: number[]) {
+function responsesWith<Schema>(schema: Schema, statuses: number[]) {
   return Object.fromEntries(
     statuses.map((status) => [
       status,
       {
         description: DESCRIPTIONS[status] ?? "Error",
-        content: { "application/problem+json": { schema: ProblemSchema } },
+        content: { "application/problem+json": { schema } },
       },
     ]),
   );
+}
+
+/** Problem responses for the given statuses, in the shape createRoute's `responses` takes. */
+export function problemResponses(...statuses: number[]) {
+  return responsesWith(ProblemSchema, statuses);
+}
+
+/** The same for a generated document, where a schema is JSON Schema: a reference to the Problem component. */
+export function problemResponseReferences(...statuses: number[]) {
+  return responsesWith({ $ref: "#/components/schemas/Problem" }, statuses);
 }
