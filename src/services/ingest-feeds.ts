@@ -3,10 +3,9 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { ApiError } from "../errors.ts";
+import { ApiError, fieldIssues } from "../errors.ts";
 import { feedSecretBinding } from "../ingest/feeds.ts";
 import { assertSafeUrl, UnsafeUrlError } from "../ingest/safe-fetch.ts";
-import { issuesOf } from "./ingest.ts";
 
 const feedFields = {
   name: z.string().trim().min(1).max(200),
@@ -89,7 +88,7 @@ export function parseFeedInput<T>(schema: z.ZodType<T>, body: unknown): T {
   if (!parsed.success) {
     throw new ApiError("validation_failed", {
       detail: "The feed is not valid.",
-      errors: issuesOf(parsed.error),
+      errors: fieldIssues(parsed.error),
     });
   }
   const url = (parsed.data as { url?: string }).url;

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { type PropertyFields, patchProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { refreshCompsIndex } from "./comps-index.ts";
 import { withDuplicateLink } from "./links.ts";
@@ -11,7 +12,6 @@ import {
   BEARER_SECURITY,
   ETAG_HEADER,
   IfMatchHeaderSchema,
-  PropertyIdParamsSchema,
   PropertyPatchSchema,
   PropertySchema,
 } from "./schemas.ts";
@@ -24,7 +24,7 @@ export const patchPropertyRoute = createRoute({
   summary: "Change some fields (JSON merge patch, If-Match required)",
   middleware: [requireRole("editor"), propertyBodyLimit()] as const,
   request: {
-    params: PropertyIdParamsSchema,
+    params: IdParamsSchema,
     headers: IfMatchHeaderSchema,
     body: {
       required: true,

@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { type PropertyFields, replaceProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { refreshCompsIndex } from "./comps-index.ts";
 import { withDuplicateLink } from "./links.ts";
@@ -11,7 +12,6 @@ import {
   BEARER_SECURITY,
   ETAG_HEADER,
   IfMatchHeaderSchema,
-  PropertyIdParamsSchema,
   PropertyReplaceSchema,
   PropertySchema,
 } from "./schemas.ts";
@@ -25,7 +25,7 @@ export const replacePropertyRoute = createRoute({
   description: "Absent optional fields become null. The status may only make a legal move.",
   middleware: [requireRole("editor"), propertyBodyLimit()] as const,
   request: {
-    params: PropertyIdParamsSchema,
+    params: IdParamsSchema,
     headers: IfMatchHeaderSchema,
     body: { required: true, content: { "application/json": { schema: PropertyReplaceSchema } } },
   },
