@@ -220,10 +220,11 @@ export async function listProperties(
 }
 
 /**
- * Writes `fields` over the property if it is still at `expectedVersion` and its status may move to the new
- * one; a single statement that also reports, from the same snapshot, why nothing was written.
+ * PUT: the body is the whole new state (absent optional fields become null). `expectedVersions` are the
+ * versions If-Match names; the write happens only if the property is at one of them and its status may move to
+ * the new one, in a single statement that also reports, from the same snapshot, why nothing was written.
  */
-async function writeProperty(
+export async function replaceProperty(
   db: Database,
   tenantId: string,
   id: string,
@@ -276,20 +277,6 @@ async function writeProperty(
 }
 
 /**
- * PUT: the body is the whole new state (absent optional fields become null). `expectedVersions` are the
- * versions If-Match names; the write happens only if the property is at one of them.
- */
-export function replaceProperty(
-  db: Database,
-  tenantId: string,
-  id: string,
-  fields: PropertyFields,
-  expectedVersions: readonly number[],
-): Promise<Property> {
-  return writeProperty(db, tenantId, id, fields, expectedVersions);
-}
-
-/**
  * PATCH (JSON merge patch): reads the current state, merges, validates the result and writes it back on the
  * condition that the version is still the one merged into (two round trips; a write in between answers 412).
  */
@@ -304,7 +291,7 @@ export async function patchProperty(
   if (!expectedVersions.includes(current.version)) throw staleVersion(current.version);
   const merged = applyMergePatch(fieldsOf(current), patch);
   if (!canTransition(current.status, merged.status)) throw illegalTransition(current.status, merged.status);
-  return writeProperty(db, tenantId, id, merged, [current.version]);
+  return replaceProperty(db, tenantId, id, merged, [current.version]);
 }
 
 /** Soft delete: the row stays (status deleted, deleted_at set) and the feed gets a tombstone. */
