@@ -1,5 +1,6 @@
 // One error class and one table from error code to HTTP status. Every error leaves the API as RFC 9457
 // application/problem+json (see middleware/errors.ts); nothing else may throw out of a service.
+import type { z } from "zod";
 
 export const ERROR_CATALOG = {
   bad_request: { status: 400, title: "Bad request" },
@@ -29,10 +30,30 @@ export const ERROR_CATALOG = {
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;
 
+/**
+ * One entry of a problem's `errors[]`, the only shape a 400 or 422 names its bad inputs in: `field` is the dotted
+ * path inside the part of the request that failed (a body member such as "price" or "records.3.zip", a query
+ * parameter, a path parameter such as "id", a header such as "if-match"), "(root)" for the part as a whole.
+ */
 export interface FieldIssue {
-  /** JSON pointer-like path of the offending field, e.g. "price" or "items.3.zip". */
   field: string;
   message: string;
+}
+
+/** A problem lists at most this many issues: enough to fix a request, bounded for a 1,000-record upload. */
+export const MAX_FIELD_ISSUES = 50;
+
+/** A zod failure as `errors[]` entries; an unknown member is one entry per member, named in `field`. */
+export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
+  const fieldOf = (path: readonly PropertyKey[]) =>
+    [prefix, ...path.map(String)].filter(Boolean).join(".") || "(root)";
+  return error.issues
+    .flatMap((issue): FieldIssue[] =>
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((key) => ({ field: fieldOf([...issue.path, key]), message: "Unknown field." }))
+        : [{ field: fieldOf(issue.path), message: issue.message }],
+    )
+    .slice(0, MAX_FIELD_ISSUES);
 }
 
 export interface ApiErrorOptions {

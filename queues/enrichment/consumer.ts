@@ -10,6 +10,7 @@ import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
 import { loadSettings, type Settings } from "../../src/env.ts";
 import { type BatchEvent, logBatchEvent } from "../../src/observability/batch-log.ts";
+import { type BackoffPolicy, backoffMs } from "../../src/retry.ts";
 import { indexProperties } from "../../src/services/comps-index.ts";
 import { type EnrichOutcome, enrichProspect, recordFailure } from "../../src/services/enrichment.ts";
 import type { PipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
@@ -17,13 +18,14 @@ import { type EnrichmentMessage, enrichmentMessageSchema } from "./message.ts";
 
 /** Matches wrangler.toml's max_retries for the enrichment consumer. */
 export const MAX_RETRIES = 3;
-const BASE_DELAY_SECONDS = 10;
-const MAX_DELAY_SECONDS = 15 * 60;
 
-/** Exponential backoff with full jitter over the upper half, so a burst of failures does not retry in step. */
+// Jittered so a burst of failures does not come back in step, but never below half the ceiling: with only
+// MAX_RETRIES redeliveries, waits drawn near zero would spend them all in the first seconds of an outage.
+const REDELIVERY_BACKOFF: BackoffPolicy = { baseMs: 10_000, maxMs: 15 * 60_000, floor: 0.5 };
+
+/** Seconds Queues waits before delivering a message again after delivery `attempts` failed. */
 export function backoff(attempts: number, random = Math.random): number {
-  const ceiling = Math.min(MAX_DELAY_SECONDS, BASE_DELAY_SECONDS * 2 ** Math.max(0, attempts - 1));
-  return Math.max(1, Math.round(ceiling / 2 + random() * (ceiling / 2)));
+  return Math.max(1, Math.round(backoffMs(attempts, REDELIVERY_BACKOFF, random) / 1000));
 }
 
 export function isDeadLetterQueue(queueName: string): boolean {

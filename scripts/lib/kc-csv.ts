@@ -1,7 +1,57 @@
+// The King County house sales file (data/kc): the one reader the demo seed, the valuation scripts and their tests
+// share. The text goes through the project's CSV parser (src/domain/csv.ts), the same one the pipeline parses
+// uploaded CSV with, so quoting, line endings and ragged rows are handled, and reported, alike everywhere.
+import { parseCsvRecords } from "../../src/domain/csv.ts";
 import type { SoldProperty } from "../../src/domain/features/index.ts";
 
-export const KC_CSV_HEADER =
-  "id,date,price,bedrooms,bathrooms,sqft_living,sqft_lot,floors,waterfront,view,condition,grade,sqft_above,sqft_basement,yr_built,yr_renovated,zipcode,lat,long,sqft_living15,sqft_lot15";
+/**
+ * One sale as the file states it, with an ISO date. sqft_living15/sqft_lot15 are not read: the product database
+ * does not store them. A blank or non-numeric attribute is null.
+ */
+export interface KcSale {
+  parcelId: string;
+  date: string;
+  price: number;
+  bedrooms: number | null;
+  bathrooms: number | null;
+  sqftLiving: number | null;
+  sqftLot: number | null;
+  floors: number | null;
+  waterfront: boolean | null;
+  view: number | null;
+  condition: number | null;
+  grade: number | null;
+  sqftAbove: number | null;
+  sqftBasement: number | null;
+  yearBuilt: number | null;
+  /** Null when never renovated (the file says 0). */
+  yearRenovated: number | null;
+  zip: string | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+const COLUMNS = [
+  "id",
+  "date",
+  "price",
+  "bedrooms",
+  "bathrooms",
+  "sqft_living",
+  "sqft_lot",
+  "floors",
+  "waterfront",
+  "view",
+  "condition",
+  "grade",
+  "sqft_above",
+  "sqft_basement",
+  "yr_built",
+  "yr_renovated",
+  "zipcode",
+  "lat",
+  "long",
+] as const;
 
 /** "20141013T000000" -> "2014-10-13"; ISO dates pass through. */
 export function kcDateToIso(value: string): string {
@@ -15,71 +65,76 @@ function numberOrNull(value: string | undefined): number | null {
   return Number.isFinite(parsed) ? parsed : null;
 }
 
-/**
- * Parses the King County sales CSV into the product's property shape. sqft_living15/sqft_lot15 are
- * ignored on purpose: the product database does not store them. Rows keep their file order and get
- * a unique sale id (`<parcel id>@<date>`) because one parcel can sell twice.
- */
-export function parseKcCsv(text: string): SoldProperty[] {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
-  const header = (lines[0] ?? "").split(",").map((name) => name.trim().replace(/^"|"$/g, ""));
-  const column = (name: string) => {
-    const index = header.indexOf(name);
-    if (index < 0) throw new Error(`KC csv: missing column ${name}`);
-    return index;
-  };
-  const indexOf = {
-    id: column("id"),
-    date: column("date"),
-    price: column("price"),
-    bedrooms: column("bedrooms"),
-    bathrooms: column("bathrooms"),
-    sqftLiving: column("sqft_living"),
-    sqftLot: column("sqft_lot"),
-    floors: column("floors"),
-    waterfront: column("waterfront"),
-    view: column("view"),
-    condition: column("condition"),
-    grade: column("grade"),
-    sqftAbove: column("sqft_above"),
-    sqftBasement: column("sqft_basement"),
-    yearBuilt: column("yr_built"),
-    yearRenovated: column("yr_renovated"),
-    zip: column("zipcode"),
-    latitude: column("lat"),
-    longitude: column("long"),
-  };
-  const sales: SoldProperty[] = [];
-  for (const line of lines.slice(1)) {
-    const cells = line.split(",").map((cell) => cell.trim().replace(/^"|"$/g, ""));
-    const price = numberOrNull(cells[indexOf.price]);
-    const date = cells[indexOf.date];
-    if (price === null || price <= 0 || date === undefined) continue;
-    const closingDate = kcDateToIso(date);
-    const waterfront = numberOrNull(cells[indexOf.waterfront]);
-    const yearRenovated = numberOrNull(cells[indexOf.yearRenovated]);
+function assertColumns(header: readonly string[]): void {
+  for (const name of COLUMNS) {
+    if (!header.includes(name)) throw new Error(`King County CSV has no ${name} column`);
+  }
+}
+
+/** The sales in file order; a row without a positive price or a date is not a sale and is skipped. */
+export function parseKcSales(text: string): KcSale[] {
+  const { header, records } = parseCsvRecords(text);
+  assertColumns(header);
+  const sales: KcSale[] = [];
+  for (const record of records) {
+    const cell = (name: (typeof COLUMNS)[number]) => (record[name] ?? "").trim();
+    const number = (name: (typeof COLUMNS)[number]) => numberOrNull(cell(name));
+    const price = number("price");
+    if (price === null || price <= 0 || cell("date") === "") continue;
+    const waterfront = number("waterfront");
+    const yearRenovated = number("yr_renovated");
     sales.push({
-      id: `${cells[indexOf.id] ?? ""}@${closingDate}`,
-      closingPrice: price,
-      closingDate,
-      latitude: numberOrNull(cells[indexOf.latitude]),
-      longitude: numberOrNull(cells[indexOf.longitude]),
-      zip: cells[indexOf.zip] || null,
-      sqft: numberOrNull(cells[indexOf.sqftLiving]),
-      lotSize: numberOrNull(cells[indexOf.sqftLot]),
-      bedrooms: numberOrNull(cells[indexOf.bedrooms]),
-      bathrooms: numberOrNull(cells[indexOf.bathrooms]),
-      floors: numberOrNull(cells[indexOf.floors]),
+      parcelId: cell("id"),
+      date: kcDateToIso(cell("date")),
+      price,
+      bedrooms: number("bedrooms"),
+      bathrooms: number("bathrooms"),
+      sqftLiving: number("sqft_living"),
+      sqftLot: number("sqft_lot"),
+      floors: number("floors"),
       waterfront: waterfront === null ? null : waterfront > 0,
-      viewRating: numberOrNull(cells[indexOf.view]),
-      conditionRating: numberOrNull(cells[indexOf.condition]),
-      grade: numberOrNull(cells[indexOf.grade]),
-      sqftAbove: numberOrNull(cells[indexOf.sqftAbove]),
-      sqftBasement: numberOrNull(cells[indexOf.sqftBasement]),
-      yearBuilt: numberOrNull(cells[indexOf.yearBuilt]),
+      view: number("view"),
+      condition: number("condition"),
+      grade: number("grade"),
+      sqftAbove: number("sqft_above"),
+      sqftBasement: number("sqft_basement"),
+      yearBuilt: number("yr_built"),
       yearRenovated: yearRenovated !== null && yearRenovated > 0 ? yearRenovated : null,
-      propertyType: null,
+      zip: cell("zipcode") || null,
+      latitude: number("lat"),
+      longitude: number("long"),
     });
   }
   return sales;
+}
+
+/** A sale as the valuation code takes it; its id is `<parcel id>@<date>` because one parcel can sell twice. */
+export function soldPropertyOf(sale: KcSale): SoldProperty {
+  return {
+    id: `${sale.parcelId}@${sale.date}`,
+    closingPrice: sale.price,
+    closingDate: sale.date,
+    latitude: sale.latitude,
+    longitude: sale.longitude,
+    zip: sale.zip,
+    sqft: sale.sqftLiving,
+    lotSize: sale.sqftLot,
+    bedrooms: sale.bedrooms,
+    bathrooms: sale.bathrooms,
+    floors: sale.floors,
+    waterfront: sale.waterfront,
+    viewRating: sale.view,
+    conditionRating: sale.condition,
+    grade: sale.grade,
+    sqftAbove: sale.sqftAbove,
+    sqftBasement: sale.sqftBasement,
+    yearBuilt: sale.yearBuilt,
+    yearRenovated: sale.yearRenovated,
+    propertyType: null,
+  };
+}
+
+/** The file's sales in the product's property shape, in file order. */
+export function parseKcCsv(text: string): SoldProperty[] {
+  return parseKcSales(text).map(soldPropertyOf);
 }

@@ -1,25 +1,27 @@
+// The temporal split of the King County file (scripts/avm-split.ts): rows are read with the project's CSV parser
+// and written back as CSV, so a quoted field survives the split.
+import { formatCsvRow, parseCsvRows } from "../../src/domain/csv.ts";
 import { kcDateToIso } from "./kc-csv.ts";
 
-/** Splits KC CSV text into rows dated before `splitDate` (ISO) and on/after it, keeping row order. */
+/** Splits the file's rows into those dated before `splitDate` (ISO) and on/after it, keeping row order. */
 export function splitCsvByDate(
   text: string,
   splitDate: string,
 ): { header: string; before: string[]; onOrAfter: string[]; lastBefore: string } {
-  const lines = text.split(/\r?\n/).filter((line) => line.trim() !== "");
-  const header = lines[0] ?? "";
-  const dateColumn = header.split(",").indexOf("date");
-  if (dateColumn < 0) throw new Error("split: no date column");
+  const [header = [], ...rows] = parseCsvRows(text).rows;
+  const dateColumn = header.map((name) => name.trim()).indexOf("date");
+  if (dateColumn < 0) throw new Error("King County CSV has no date column");
   const before: string[] = [];
   const onOrAfter: string[] = [];
   let lastBefore = "";
-  for (const line of lines.slice(1)) {
-    const date = kcDateToIso(line.split(",")[dateColumn]?.replace(/"/g, "") ?? "");
+  for (const row of rows) {
+    const date = kcDateToIso(row[dateColumn] ?? "");
     if (date < splitDate) {
-      before.push(line);
+      before.push(formatCsvRow(row));
       if (date > lastBefore) lastBefore = date;
     } else {
-      onOrAfter.push(line);
+      onOrAfter.push(formatCsvRow(row));
     }
   }
-  return { header, before, onOrAfter, lastBefore };
+  return { header: formatCsvRow(header), before, onOrAfter, lastBefore };
 }

@@ -2,6 +2,7 @@
 // parcel with its latest sale. Idempotent: rerunning it changes nothing.
 import { readFile } from "node:fs/promises";
 import { addressIdentity } from "../../src/domain/address-identity.ts";
+import { type KcSale, parseKcSales } from "../lib/kc-csv.ts";
 import type { BackingDatabase, OwnerSession } from "./database.ts";
 
 export const DEMO_TENANT = {
@@ -12,89 +13,6 @@ export const DEMO_TENANT = {
 
 export const KC_SALES_CSV = new URL("../../data/kc/kc_house_sales_2014-05_2015-01.csv", import.meta.url)
   .pathname;
-
-export interface KcSale {
-  parcelId: string;
-  date: string;
-  price: number;
-  bedrooms: number;
-  bathrooms: number;
-  sqftLiving: number;
-  sqftLot: number;
-  floors: number;
-  waterfront: boolean;
-  view: number;
-  condition: number;
-  grade: number;
-  sqftAbove: number;
-  sqftBasement: number;
-  yearBuilt: number;
-  yearRenovated: number | null;
-  zip: string;
-  latitude: number;
-  longitude: number;
-}
-
-/** Parses the King County CSV (plain numeric columns, no quoting) into sales, oldest first. */
-export function parseKcSales(csv: string): KcSale[] {
-  const [header = "", ...lines] = csv.trim().split(/\r?\n/);
-  const columns = header.split(",");
-  const index = (name: string) => {
-    const position = columns.indexOf(name);
-    if (position < 0) throw new Error(`King County CSV has no ${name} column`);
-    return position;
-  };
-  const at = Object.fromEntries(
-    [
-      "id",
-      "date",
-      "price",
-      "bedrooms",
-      "bathrooms",
-      "sqft_living",
-      "sqft_lot",
-      "floors",
-      "waterfront",
-      "view",
-      "condition",
-      "grade",
-      "sqft_above",
-      "sqft_basement",
-      "yr_built",
-      "yr_renovated",
-      "zipcode",
-      "lat",
-      "long",
-    ].map((name) => [name, index(name)]),
-  ) as Record<string, number>;
-  return lines.map((line) => {
-    const cells = line.split(",");
-    const cell = (name: string) => cells[at[name] as number] ?? "";
-    const number = (name: string) => Number(cell(name));
-    const rawDate = cell("date");
-    return {
-      parcelId: cell("id"),
-      date: `${rawDate.slice(0, 4)}-${rawDate.slice(4, 6)}-${rawDate.slice(6, 8)}`,
-      price: number("price"),
-      bedrooms: number("bedrooms"),
-      bathrooms: number("bathrooms"),
-      sqftLiving: number("sqft_living"),
-      sqftLot: number("sqft_lot"),
-      floors: number("floors"),
-      waterfront: cell("waterfront") === "1",
-      view: number("view"),
-      condition: number("condition"),
-      grade: number("grade"),
-      sqftAbove: number("sqft_above"),
-      sqftBasement: number("sqft_basement"),
-      yearBuilt: number("yr_built"),
-      yearRenovated: number("yr_renovated") > 0 ? number("yr_renovated") : null,
-      zip: cell("zipcode"),
-      latitude: number("lat"),
-      longitude: number("long"),
-    };
-  });
-}
 
 /** King County counts quarter baths (0.75 = shower, sink, toilet); the product stores halves, rounded up. */
 export function toHalfBaths(bathrooms: number): number {
@@ -163,7 +81,7 @@ async function propertyRow(tenantId: string, sale: KcSale, city: string | null):
     identity.addressHash,
     sale.price,
     sale.bedrooms,
-    toHalfBaths(sale.bathrooms),
+    sale.bathrooms === null ? null : toHalfBaths(sale.bathrooms),
     sale.sqftLiving,
     sale.sqftLot,
     sale.yearBuilt,
@@ -207,7 +125,7 @@ export async function seedDemoTenant(database: BackingDatabase, progress?: SeedP
   // The owner is subject to the forced RLS policies too: each transaction sets the tenant it writes.
   return database.asOwner(async (session) => {
     // Cities come from the ZIP reference table (GeoNames), so the address identity includes them.
-    const zips = [...new Set(sales.map((sale) => sale.zip))];
+    const zips = [...new Set(sales.flatMap((sale) => (sale.zip ? [sale.zip] : [])))];
     const cities = new Map(
       (
         await session.query<{ zip: string; city: string }>(
@@ -217,7 +135,7 @@ export async function seedDemoTenant(database: BackingDatabase, progress?: SeedP
       ).map((row) => [row.zip, row.city]),
     );
     const rows = await Promise.all(
-      sales.map((sale) => propertyRow(DEMO_TENANT.id, sale, cities.get(sale.zip) ?? null)),
+      sales.map((sale) => propertyRow(DEMO_TENANT.id, sale, (sale.zip && cities.get(sale.zip)) || null)),
     );
     progress?.start(rows.length);
     await session.query("select set_config('app.current_tenant_id', $1, true)", [DEMO_TENANT.id]);

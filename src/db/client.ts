@@ -7,6 +7,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { LOOPBACK_HOSTS } from "../domain/ip-address.ts";
 import { ApiError } from "../errors.ts";
+import { type RetryOptions, retry } from "../retry.ts";
 import { schema } from "./schema.ts";
 
 export type Db = NeonHttpDatabase<typeof schema>;
@@ -24,9 +25,10 @@ neonConfig.fetchEndpoint = (host, port, options) =>
       ? neonEndpoint(host, port, options)
       : neonEndpoint;
 
-// Serialization failures and deadlocks are safe to retry: a batch is one transaction, so it had no effect.
+// Serialization failures and deadlocks are safe to retry: a batch is one transaction, so it had no effect. The
+// transactions that collided retry at once, so full jitter matters most here; each round trip has its own timeout.
 const RETRYABLE_CODES = new Set(["40001", "40P01"]);
-const MAX_ATTEMPTS = 3;
+const RETRY: RetryOptions = { attempts: 3, baseMs: 40, retryable: isRetryable };
 
 export interface DatabaseOptions {
   url: string;
@@ -47,10 +49,6 @@ export interface Database {
   ): Promise<Results<T>>;
   /** One trivial round trip; answers its latency in milliseconds. */
   ping(): Promise<number>;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Maps driver failures onto API errors: no SQL text, no stack, a bounded wait and a Retry-After. */
@@ -98,19 +96,17 @@ export function createDatabase(options: DatabaseOptions): Database {
   }
 
   async function roundTrip<T>(run: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const started = performance.now();
-      try {
-        return await run();
-      } catch (error) {
-        if (attempt < MAX_ATTEMPTS && isRetryable(error)) {
-          await sleep(10 * 2 ** attempt + Math.random() * 20);
-          continue;
+    try {
+      return await retry(async () => {
+        const started = performance.now();
+        try {
+          return await run();
+        } finally {
+          options.onRoundTrip?.(performance.now() - started);
         }
-        throw toDatabaseError(error);
-      } finally {
-        options.onRoundTrip?.(performance.now() - started);
-      }
+      }, RETRY);
+    } catch (error) {
+      throw toDatabaseError(error);
     }
   }
 

@@ -1,5 +1,10 @@
-// RFC 4180 CSV parsing for reference data loads and the Worker's prospect uploads. Pure: no Node or Worker
-// APIs, so the same code runs in scripts, tests and workerd.
+// RFC 4180 CSV parsing for the Worker's prospect uploads, the reference data loads, the demo seed and the
+// valuation scripts. Pure: no Node or Worker APIs, so the same code runs in scripts, tests and workerd.
+//
+// Written here rather than taken from csv-parse (which also runs in workerd): csv-parse turns its input into a
+// Node Buffer (nodejs_compat, or the polyfill its browser build bundles), and what the intake API needs around it
+// would be written anyway: the byte limit before parsing, the row limit while parsing, duplicate headers refused,
+// errors with a code and the line they are on for the 422, and records that a "__proto__" column cannot reach.
 //
 // Accepted beyond the strict RFC, because real exports do it: LF and lone CR line endings as well as CRLF, a
 // leading UTF-8 byte order mark, a final line without a line break, and a bare quote inside an unquoted field
@@ -232,4 +237,13 @@ export function parseCsvRecords(input: string, options: CsvRecordsOptions = {}):
     return record;
   });
   return { header, records, lines: lines.slice(1) };
+}
+
+/** One row as RFC 4180 text (no line break); a field with a delimiter, quote or line break is quoted. */
+export function formatCsvRow(fields: readonly string[], delimiter = ","): string {
+  return fields
+    .map((field) =>
+      field.includes(delimiter) || /["\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field,
+    )
+    .join(delimiter);
 }

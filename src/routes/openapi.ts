@@ -4,7 +4,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types.ts";
 import { PUBLIC_PATHS } from "../middleware/auth.ts";
-import { problemResponses } from "./problem.ts";
+import { problemResponseReferences } from "./problem.ts";
 
 const MIDDLEWARE_STATUSES_AUTHENTICATED = [401, 403, 429, 500, 503, 504];
 const MIDDLEWARE_STATUSES_PUBLIC = [429, 500];
@@ -19,7 +19,7 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
     });
     for (const [path, methods] of Object.entries(document.paths ?? {})) {
       const authenticated = path.startsWith("/api/v1/") && !PUBLIC_PATHS.has(path);
-      const shared = problemResponses(
+      const shared = problemResponseReferences(
         ...(authenticated ? MIDDLEWARE_STATUSES_AUTHENTICATED : MIDDLEWARE_STATUSES_PUBLIC),
       );
       for (const operation of Object.values(methods as Record<string, Operation>)) {

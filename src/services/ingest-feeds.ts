@@ -3,8 +3,7 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../db/client.ts";
-import { ApiError } from "../errors.ts";
-import { issuesOf } from "./ingest.ts";
+import { ApiError, fieldIssues } from "../errors.ts";
 import { assertSafeUrl, UnsafeUrlError } from "./safe-fetch.ts";
 
 /**
@@ -96,7 +95,7 @@ export function parseFeedInput<T>(schema: z.ZodType<T>, body: unknown): T {
   if (!parsed.success) {
     throw new ApiError("validation_failed", {
       detail: "The feed is not valid.",
-      errors: issuesOf(parsed.error),
+      errors: fieldIssues(parsed.error),
     });
   }
   const url = (parsed.data as { url?: string }).url;

@@ -10,7 +10,7 @@ import {
   type RawRecord,
   RECORD_FIELDS,
 } from "../domain/pipeline/contracts.ts";
-import { ApiError, type FieldIssue } from "../errors.ts";
+import { ApiError, fieldIssues } from "../errors.ts";
 import { lineageEvent } from "./lineage.ts";
 
 export const MAX_INTAKE_RECORDS = 1_000;
@@ -26,14 +26,6 @@ export const rawRecordSchema = z
 export const recordCorrectionsSchema = rawRecordSchema;
 
 const intakeSchema = z.array(rawRecordSchema).min(1).max(MAX_INTAKE_RECORDS);
-
-export function issuesOf(error: z.ZodError, prefix = ""): FieldIssue[] {
-  return error.issues.slice(0, 50).map((issue) => ({
-    field: [prefix, ...issue.path.map(String)].filter(Boolean).join("."),
-    message:
-      issue.code === "unrecognized_keys" ? `Unknown field(s): ${issue.keys.join(", ")}` : issue.message,
-  }));
-}
 
 /** Parses an intake body (a JSON array, or CSV with a header row) into records, or throws a 415/422 ApiError. */
 export function parseIntakeBody(contentType: string, body: string, csv: CsvParser): RawRecord[] {
@@ -59,7 +51,7 @@ export function parseIntakeBody(contentType: string, body: string, csv: CsvParse
   if (!parsed.success) {
     throw new ApiError("validation_failed", {
       detail: `Send 1 to ${MAX_INTAKE_RECORDS} records with known fields and scalar values.`,
-      errors: issuesOf(parsed.error, "records"),
+      errors: fieldIssues(parsed.error, "records"),
     });
   }
   return parsed.data;

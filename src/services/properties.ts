@@ -1,16 +1,14 @@
-// Property records: create, read, list, replace, patch, soft delete and the changes feed. Every statement runs
-// inside withTenant (row-level security) and names the tenant itself too. A write is one SQL statement that
-// also appends its change to property_changes (and, for POST with an Idempotency-Key, records the key), so the
-// row, its change and its key commit together or not at all in one HTTP round trip.
+// Property records: create, read, list, replace, patch and soft delete. Every statement runs inside withTenant
+// (row-level security) and names the tenant itself too. A write is one SQL statement that also appends its
+// change to property_changes (read back by property-changes.ts) and, for POST with an Idempotency-Key, claims the
+// key (property-idempotency.ts), so the row, its change and its key commit together or not at all in one HTTP
+// round trip.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { AddressNotRecognizedError, addressIdentity } from "../domain/address-identity.ts";
 import { canonicalJson } from "../domain/canonical-json.ts";
 import {
-  type ChangesPosition,
-  decodeChangesCursor,
   decodeListCursor,
-  encodeChangesCursor,
   encodeListCursor,
   InvalidCursorError,
   type PropertySort,
@@ -19,6 +17,7 @@ import { applyMergePatch, propertyRuleIssues } from "../domain/property-rules.ts
 import { allowedPredecessors, canTransition, type ListingStatus } from "../domain/property-status.ts";
 import { sha256Hex } from "../domain/sha256.ts";
 import { ApiError } from "../errors.ts";
+import { type IdempotencyRequest, idempotentInsert, replayedProperty } from "./property-idempotency.ts";
 import {
   column,
   fieldsOf,
@@ -27,6 +26,8 @@ import {
   type Property,
   type PropertyFields,
   propertyFromRecord,
+  type Row,
+  rowsOf,
   WRITABLE_FIELDS,
 } from "./property-records.ts";
 import { listStatement, type PropertyFilters, SORTS } from "./property-search.ts";
@@ -34,16 +35,8 @@ import { listStatement, type PropertyFilters, SORTS } from "./property-search.ts
 export type { Property, PropertyFields } from "./property-records.ts";
 export type { PropertyFilters } from "./property-search.ts";
 
-/** How long an Idempotency-Key's result is kept and replayed. */
-export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
 const ADDRESS_HASH_CONSTRAINT = "properties_tenant_address_hash_key";
 const DOCUMENT = PROPERTY_DOCUMENT;
-
-export interface IdempotencyRequest {
-  key: string;
-  /** SHA-256 of the canonical request (see idempotencyFingerprint). */
-  requestHash: string;
-}
 
 export interface CreateResult {
   property: Property;
@@ -54,29 +47,6 @@ export interface CreateResult {
 export interface PropertyPage {
   items: Property[];
   nextCursor: string | null;
-}
-
-export interface PropertyChange {
-  changeId: string;
-  operation: "created" | "updated" | "deleted";
-  propertyId: string;
-  version: number;
-  changedAt: string;
-  /** The property as written by this change; null for a deletion (a tombstone). */
-  property: Property | null;
-}
-
-export interface ChangesPage {
-  changes: PropertyChange[];
-  /** Where to resume; always present, so a caller that is up to date polls with it. */
-  nextCursor: string;
-  hasMore: boolean;
-}
-
-type Row = Record<string, unknown>;
-
-function rowsOf(result: unknown): Row[] {
-  return (result as { rows: Row[] }).rows;
 }
 
 function notFound(): ApiError {
@@ -108,11 +78,6 @@ function illegalTransition(from: ListingStatus, to: ListingStatus): ApiError {
     detail: `A property cannot move from ${from} to ${to}.`,
     errors: [{ field: "status", message: `Cannot change from ${from} to ${to}.` }],
   });
-}
-
-/** The SHA-256 an Idempotency-Key is bound to: method, path and the body with its keys sorted. */
-export function idempotencyFingerprint(method: string, path: string, body: unknown): Promise<string> {
-  return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, body }));
 }
 
 async function identityColumns(fields: PropertyFields) {
@@ -164,31 +129,7 @@ export async function createProperty(
   const id = crypto.randomUUID();
   const columns = WRITABLE_FIELDS.map((field) => column(field));
   const values = WRITABLE_FIELDS.map((field) => fieldValue(field, fields[field]));
-  const claim = idempotency
-    ? sql`claim as (
-        insert into idempotency_keys (tenant_id, key, request_hash, property_id, response_status, expires_at)
-        values (${tenantId}::uuid, ${idempotency.key}, ${idempotency.requestHash}, ${id}::uuid, 201,
-          now() + make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS}))
-        on conflict (tenant_id, key) do update
-          set request_hash = excluded.request_hash, property_id = excluded.property_id,
-            response_status = excluded.response_status, created_at = excluded.created_at,
-            expires_at = excluded.expires_at
-          where idempotency_keys.expires_at <= now()
-        returning 1
-      ),`
-    : sql``;
-  // With a key, the property is inserted only if this statement claimed the key; otherwise the key's stored
-  // result (visible only once its statement committed) is read back in the same statement.
-  const onlyIfClaimed = idempotency ? sql`where exists (select 1 from claim)` : sql``;
-  const stored = idempotency
-    ? sql`union all
-      select 'stored', c.snapshot, k.request_hash
-      from idempotency_keys k
-      left join property_changes c
-        on c.tenant_id = k.tenant_id and c.property_id = k.property_id and c.operation = 'created'
-      where k.tenant_id = ${tenantId}::uuid and k.key = ${idempotency.key} and k.expires_at > now()
-        and not exists (select 1 from claim)`
-    : sql``;
+  const { claim, onlyIfClaimed, stored } = idempotentInsert(tenantId, id, idempotency);
   const statement = sql`with ${claim}
     inserted as (
       insert into properties as p (id, tenant_id, normalized_address, address_hash, ${sql.join(columns, sql`, `)})
@@ -216,19 +157,7 @@ export async function createProperty(
   if (outcome?.outcome === "created") {
     return { property: propertyFromRecord(outcome.document as Row), replayed: false };
   }
-  if (idempotency && outcome?.outcome === "stored" && outcome.document) {
-    if (outcome.request_hash !== idempotency.requestHash) {
-      throw new ApiError("idempotency_key_reused", {
-        detail: "This Idempotency-Key was used with a different request.",
-      });
-    }
-    return { property: propertyFromRecord(outcome.document as Row), replayed: true };
-  }
-  // The key exists but its result is not visible to this statement: the first request is still in flight.
-  throw new ApiError("idempotency_conflict", {
-    detail: "A request with this Idempotency-Key is still being processed; retry later.",
-    headers: { "Retry-After": "1" },
-  });
+  return { property: replayedProperty(outcome, idempotency), replayed: true };
 }
 
 export async function getProperty(db: Database, tenantId: string, id: string): Promise<Property> {
@@ -292,10 +221,11 @@ export async function listProperties(
 }
 
 /**
- * Writes `fields` over the property if it is still at `expectedVersion` and its status may move to the new
- * one; a single statement that also reports, from the same snapshot, why nothing was written.
+ * PUT: the body is the whole new state (absent optional fields become null). `expectedVersions` are the
+ * versions If-Match names; the write happens only if the property is at one of them and its status may move to
+ * the new one, in a single statement that also reports, from the same snapshot, why nothing was written.
  */
-async function writeProperty(
+export async function replaceProperty(
   db: Database,
   tenantId: string,
   id: string,
@@ -348,20 +278,6 @@ async function writeProperty(
 }
 
 /**
- * PUT: the body is the whole new state (absent optional fields become null). `expectedVersions` are the
- * versions If-Match names; the write happens only if the property is at one of them.
- */
-export function replaceProperty(
-  db: Database,
-  tenantId: string,
-  id: string,
-  fields: PropertyFields,
-  expectedVersions: readonly number[],
-): Promise<Property> {
-  return writeProperty(db, tenantId, id, fields, expectedVersions);
-}
-
-/**
  * PATCH (JSON merge patch): reads the current state, merges, validates the result and writes it back on the
  * condition that the version is still the one merged into (two round trips; a write in between answers 412).
  */
@@ -376,7 +292,7 @@ export async function patchProperty(
   if (!expectedVersions.includes(current.version)) throw staleVersion(current.version);
   const merged = applyMergePatch(fieldsOf(current), patch);
   if (!canTransition(current.status, merged.status)) throw illegalTransition(current.status, merged.status);
-  return writeProperty(db, tenantId, id, merged, [current.version]);
+  return replaceProperty(db, tenantId, id, merged, [current.version]);
 }
 
 /** Soft delete: the row stays (status deleted, deleted_at set) and the feed gets a tombstone. */
@@ -407,58 +323,4 @@ export async function deleteProperty(
   if (row?.deleted_version != null) return;
   if (row?.current_version == null) throw notFound();
   throw staleVersion(Number(row.current_version));
-}
-
-/**
- * The changes feed. Only changes from transactions older than this snapshot's xmin are served: every
- * transaction with a smaller id has finished, so no change can later appear behind the returned cursor.
- * Order is (xid, change id); a property's own changes are in version order because each write requires the
- * version the previous one produced.
- */
-export async function listPropertyChanges(
-  db: Database,
-  tenantId: string,
-  options: { since?: string; limit: number },
-): Promise<ChangesPage> {
-  let since: ChangesPosition | undefined;
-  if (options.since !== undefined) {
-    try {
-      since = decodeChangesCursor(options.since);
-    } catch (error) {
-      if (error instanceof InvalidCursorError) {
-        throw new ApiError("invalid_cursor", { detail: "The changes cursor is not valid." });
-      }
-      throw error;
-    }
-  }
-  const after: SQL = since
-    ? sql`and (xid, change_id) > (${since.xid}::xid8, ${since.changeId}::bigint)`
-    : sql``;
-  const [result] = await db.withTenant(tenantId, (tx) => [
-    tx.execute(sql`select change_id::text as change_id, xid::text as xid, operation, property_id, version,
-        changed_at, snapshot
-      from property_changes
-      where tenant_id = ${tenantId}::uuid and xid < pg_snapshot_xmin(pg_current_snapshot()) ${after}
-      order by xid, change_id
-      limit ${options.limit + 1}`),
-  ]);
-  const rows = rowsOf(result);
-  const page = rows.slice(0, options.limit);
-  const changes = page.map(
-    (row): PropertyChange => ({
-      changeId: String(row.change_id),
-      operation: row.operation as PropertyChange["operation"],
-      propertyId: String(row.property_id),
-      version: Number(row.version),
-      changedAt: new Date(String(row.changed_at)).toISOString(),
-      property: row.snapshot ? propertyFromRecord(row.snapshot as Row) : null,
-    }),
-  );
-  const last = page.at(-1);
-  const position = last ? { xid: String(last.xid), changeId: String(last.change_id) } : since;
-  return {
-    changes,
-    nextCursor: encodeChangesCursor(position ?? { xid: "0", changeId: "0" }),
-    hasMore: rows.length > options.limit,
-  };
 }

@@ -98,6 +98,13 @@ export function column(field: keyof PropertyFields): SQL {
   return sql.raw(WRITABLE_COLUMNS[field].column);
 }
 
+export type Row = Record<string, unknown>;
+
+/** The rows of one statement's result as the Neon driver answers them. */
+export function rowsOf(result: unknown): Row[] {
+  return (result as { rows: Row[] }).rows;
+}
+
 /** The columns a property is read with, as a jsonb document (also the shape of the changes' snapshots). */
 export const PROPERTY_DOCUMENT = sql.raw(
   "to_jsonb(p) - 'tenant_id' - 'search_vector' - 'price_sort_asc' - 'price_sort_desc' - 'sqft_sort'",

@@ -9,6 +9,7 @@
 import { SIMILARITY_VECTOR_DIMENSION } from "../domain/features/index.ts";
 import { isoDateToEpochDay } from "../domain/valuation/geo.ts";
 import { ApiError } from "../errors.ts";
+import { RetryDeadlineError, retry } from "../retry.ts";
 import {
   assertVector,
   MAX_QUERY_LIMIT,
@@ -26,7 +27,7 @@ export interface QdrantOptions {
   timeoutMs: number;
   maxAttempts: number;
   fetch: typeof fetch;
-  /** Base of the exponential backoff; tests shorten it. */
+  /** Ceiling of the first backoff wait (src/retry.ts), 100 ms by default; tests shorten it. */
   backoffBaseMs?: number;
 }
 
@@ -52,10 +53,6 @@ class RetryableQdrantError extends Error {
     super(message);
     this.retryAfterMs = retryAfterMs;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function unavailable(detail: string, cause?: unknown): ApiError {
@@ -144,25 +141,26 @@ export function createQdrantIndex(options: QdrantOptions): VectorIndex {
     return (JSON.parse(text) as QdrantResponse<T>).result;
   }
 
-  /** One operation: retries 429, 5xx and network failures with exponential backoff, within timeoutMs overall. */
+  /**
+   * One operation: retries 429, 5xx and network failures with backoff (or the Retry-After Qdrant names), within
+   * timeoutMs overall.
+   */
   async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const deadline = Date.now() + options.timeoutMs;
-    for (let attemptNumber = 1; ; attemptNumber++) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw unavailable("The vector index did not answer in time.");
-      try {
-        return await attempt<T>(method, path, body, AbortSignal.timeout(remaining));
-      } catch (error) {
-        if (!(error instanceof RetryableQdrantError)) {
-          throw unavailable("The vector index refused the request.", error);
-        }
-        if (attemptNumber >= options.maxAttempts)
-          throw unavailable("The vector index is not reachable.", error);
-        const backoff = backoffBaseMs * 2 ** (attemptNumber - 1) * (0.5 + Math.random() / 2);
-        const wait = Math.min(error.retryAfterMs ?? backoff, deadline - Date.now());
-        if (wait <= 0) throw unavailable("The vector index did not answer in time.", error);
-        await sleep(wait);
+    try {
+      return await retry((remainingMs) => attempt<T>(method, path, body, AbortSignal.timeout(remainingMs)), {
+        attempts: options.maxAttempts,
+        baseMs: backoffBaseMs,
+        deadline: Date.now() + options.timeoutMs,
+        retryable: (error) => error instanceof RetryableQdrantError,
+        requestedWaitMs: (error) => (error as RetryableQdrantError).retryAfterMs,
+      });
+    } catch (error) {
+      if (error instanceof RetryDeadlineError) {
+        throw unavailable("The vector index did not answer in time.", error.cause);
       }
+      if (error instanceof RetryableQdrantError)
+        throw unavailable("The vector index is not reachable.", error);
+      throw unavailable("The vector index refused the request.", error);
     }
   }
 

@@ -100,7 +100,7 @@ describe("POST /api/v1/prospects", () => {
 });
 
 describe("GET /api/v1/ingest/batches/{id}", () => {
-  it("answers 404 for another tenant's batch and for a malformed id", async () => {
+  it("answers 404 for another tenant's batch and 400 for a malformed id", async () => {
     const owner = await createTenant();
     const other = await createTenant();
     const created = await callApi(env(), "/api/v1/prospects", {
@@ -113,8 +113,9 @@ describe("GET /api/v1/ingest/batches/{id}", () => {
     const malformed = await callApi(env(), "/api/v1/ingest/batches/not-a-uuid", {
       headers: await owner.headers(),
     });
-    expect(malformed.status).toBe(404);
+    expect(malformed.status).toBe(400);
     expect(malformed.headers.get("content-type")).toBe("application/problem+json");
+    expect(await malformed.json()).toMatchObject({ code: "bad_request", errors: [{ field: "id" }] });
   });
 });
 

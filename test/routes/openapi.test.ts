@@ -45,6 +45,14 @@ describe("GET /openapi.json", () => {
       }
       expect(operation.security, key).toEqual([{ bearerAuth: [] }]);
     }
+    // Every error response, the routes' own and the middleware's added to each operation, is the one component.
+    for (const { key, operation } of operations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const problem = response.content?.["application/problem+json"];
+        if (problem)
+          expect(problem, `${key} ${status}`).toEqual({ schema: { $ref: "#/components/schemas/Problem" } });
+      }
+    }
     expect(document.components.securitySchemes).toHaveProperty("bearerAuth");
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(["Property", "PropertyCreate", "PropertyPatch", "PropertyPage", "Problem"]),

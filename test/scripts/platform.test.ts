@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseKcSales } from "../../scripts/lib/kc-csv.ts";
 import { type BackingDatabase, openPglite } from "../../scripts/platform/database.ts";
 import { localConnectionString, type Platform, startPlatform } from "../../scripts/platform/index.ts";
 import { LOCAL_AUDIENCE, loadOrCreateSigningKey, startLocalIssuer } from "../../scripts/platform/issuer.ts";
@@ -11,7 +12,6 @@ import { migrate, readMigrations } from "../../scripts/platform/migrate.ts";
 import {
   DEMO_TENANT,
   latestSalePerParcel,
-  parseKcSales,
   seedDemoTenant,
   toHalfBaths,
 } from "../../scripts/platform/seed.ts";

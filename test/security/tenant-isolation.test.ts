@@ -6,7 +6,7 @@ import type { AppEnv } from "../../src/app-types.ts";
 import type { VerifiedIdentity } from "../../src/auth/verify-token.ts";
 import { createDatabase } from "../../src/db/client.ts";
 import { handleError } from "../../src/middleware/errors.ts";
-import { validationHook } from "../../src/routes/users/validation.ts";
+import { validationHook } from "../../src/routes/validation.ts";
 import {
   CALLER_CACHE_TTL_MS,
   callerCacheKey,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CsvError, parseCsvRecords, parseCsvRows, utf8ByteLength } from "../../src/domain/csv.ts";
+import {
+  CsvError,
+  formatCsvRow,
+  parseCsvRecords,
+  parseCsvRows,
+  utf8ByteLength,
+} from "../../src/domain/csv.ts";
 
 function csvErrorOf(work: () => unknown): CsvError {
   try {
@@ -181,5 +187,16 @@ describe("parseCsvRecords", () => {
 
   it("rejects ragged data rows", () => {
     expect(csvErrorOf(() => parseCsvRecords("a,b\n1,2,3\n")).line).toBe(2);
+  });
+});
+
+describe("formatCsvRow", () => {
+  it("writes plain fields as they are and quotes only what needs it, so parsing gives them back", () => {
+    expect(formatCsvRow(["1", "675000.00", "20140502T000000", ""])).toBe("1,675000.00,20140502T000000,");
+    const awkward = ["a,b", 'say "hi"', "two\nlines", "cr\r", "plain"];
+    const text = formatCsvRow(awkward);
+    expect(text).toBe('"a,b","say ""hi""","two\nlines","cr\r",plain');
+    expect(parseCsvRows(text).rows).toEqual([awkward]);
+    expect(formatCsvRow(["a;b", "c,d"], ";")).toBe('"a;b";c,d');
   });
 });

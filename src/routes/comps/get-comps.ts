@@ -3,7 +3,8 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { findComps } from "../../services/comps.ts";
 import { problemResponses } from "../problem.ts";
-import { CompSchema, PropertyIdParamsSchema } from "../valuation/schemas.ts";
+import { IdParamsSchema } from "../validation.ts";
+import { CompSchema } from "../valuation/schemas.ts";
 
 const CompsQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(25).default(8).openapi({ example: 8 }),
@@ -31,7 +32,7 @@ export const getCompsRoute = createRoute({
   tags: ["comps"],
   summary: "Similar sold properties of the same tenant near a property, with valuer adjustments",
   middleware: [requireRole("viewer")] as const,
-  request: { params: PropertyIdParamsSchema, query: CompsQuerySchema },
+  request: { params: IdParamsSchema, query: CompsQuerySchema },
   responses: {
     200: {
       description: "Comparable sales, best first",

@@ -3,7 +3,7 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { deleteFeed } from "../../services/ingest-feeds.ts";
 import { problemResponses } from "../problem.ts";
-import { IdParamSchema } from "./schemas.ts";
+import { IdParamsSchema } from "../validation.ts";
 
 export const deleteFeedRoute = createRoute({
   method: "delete",
@@ -11,10 +11,10 @@ export const deleteFeedRoute = createRoute({
   tags: ["ingest"],
   summary: "Remove a feed source; its batches and records stay (admin)",
   middleware: [requireRole("admin")] as const,
-  request: { params: IdParamSchema },
+  request: { params: IdParamsSchema },
   responses: {
     204: { description: "Deleted" },
-    ...problemResponses(401, 403, 404, 429, 503, 504),
+    ...problemResponses(400, 401, 403, 404, 429, 503, 504),
   },
 });
 

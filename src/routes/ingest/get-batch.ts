@@ -3,7 +3,7 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { getBatchProgress } from "../../services/ingest.ts";
 import { problemResponses } from "../problem.ts";
-import { IdParamSchema } from "./schemas.ts";
+import { IdParamsSchema } from "../validation.ts";
 
 const RulePassRateSchema = z.object({
   ruleId: z.string(),
@@ -45,10 +45,10 @@ export const getBatchRoute = createRoute({
   tags: ["ingest"],
   summary: "An ingestion batch's progress and quality pass rates",
   middleware: [requireRole("viewer")] as const,
-  request: { params: IdParamSchema },
+  request: { params: IdParamsSchema },
   responses: {
     200: { description: "The batch", content: { "application/json": { schema: BatchSchema } } },
-    ...problemResponses(401, 403, 404, 429, 503, 504),
+    ...problemResponses(400, 401, 403, 404, 429, 503, 504),
   },
 });
 

@@ -3,8 +3,8 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { getFeed } from "../../services/ingest-feeds.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { FeedSchema } from "./feed-schema.ts";
-import { IdParamSchema } from "./schemas.ts";
 
 export const getFeedRoute = createRoute({
   method: "get",
@@ -12,10 +12,10 @@ export const getFeedRoute = createRoute({
   tags: ["ingest"],
   summary: "One feed source with its cursor and last run (admin)",
   middleware: [requireRole("admin")] as const,
-  request: { params: IdParamSchema },
+  request: { params: IdParamsSchema },
   responses: {
     200: { description: "The feed", content: { "application/json": { schema: FeedSchema } } },
-    ...problemResponses(401, 403, 404, 429, 503, 504),
+    ...problemResponses(400, 401, 403, 404, 429, 503, 504),
   },
 });
 

@@ -3,8 +3,9 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { resubmitQuarantined } from "../../services/ingest-failures.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { acceptResubmission, readCorrections } from "./resubmit.ts";
-import { CorrectionsJsonSchema, IdParamSchema, ResubmittedSchema } from "./schemas.ts";
+import { CorrectionsJsonSchema, ResubmittedSchema } from "./schemas.ts";
 
 export const resubmitQuarantinedRoute = createRoute({
   method: "post",
@@ -13,7 +14,7 @@ export const resubmitQuarantinedRoute = createRoute({
   summary: "Send a quarantined record through enrichment again with corrected fields (editor)",
   middleware: [requireRole("editor")] as const,
   request: {
-    params: IdParamSchema,
+    params: IdParamsSchema,
     body: { required: false, content: { "application/json": { schema: CorrectionsJsonSchema } } },
   },
   responses: {

@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../app-types.ts";
 import type { RawRecord } from "../../domain/pipeline/contracts.ts";
-import { ApiError } from "../../errors.ts";
-import { issuesOf, rawRecordSchema } from "../../services/ingest.ts";
+import { ApiError, fieldIssues } from "../../errors.ts";
+import { rawRecordSchema } from "../../services/ingest.ts";
 import type { Resubmitted } from "../../services/ingest-failures.ts";
 import { publishTenantPending } from "../../services/outbox.ts";
 import { readJsonBody } from "./schemas.ts";
@@ -17,7 +17,7 @@ export async function readCorrections(c: Context<AppEnv>): Promise<RawRecord> {
   if (!parsed.success) {
     throw new ApiError("validation_failed", {
       detail: "Invalid corrections.",
-      errors: issuesOf(parsed.error),
+      errors: fieldIssues(parsed.error),
     });
   }
   return parsed.data.fields ?? {};

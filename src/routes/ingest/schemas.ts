@@ -1,25 +1,10 @@
-// Shared pieces of the ingest routes: response schemas, the validation hook that turns zod failures of params and
-// query into problem+json, and a capped body reader (bodies are parsed by hand so JSON and CSV share one limit).
-import { OpenAPIHono, z } from "@hono/zod-openapi";
+// Shared pieces of the ingest routes: response schemas and a capped body reader (bodies are parsed by hand so
+// JSON and CSV share one limit).
+import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-types.ts";
 import { RECORD_FIELDS } from "../../domain/pipeline/contracts.ts";
 import { ApiError } from "../../errors.ts";
-import { issuesOf } from "../../services/ingest.ts";
-
-export function createIngestRouter() {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook(result) {
-      if (result.success) return;
-      // A malformed id names nothing that exists; malformed query parameters are the caller's to fix.
-      if (result.target === "param") throw new ApiError("not_found", { detail: "No such resource." });
-      throw new ApiError("bad_request", {
-        detail: "Invalid query parameters.",
-        errors: issuesOf(result.error),
-      });
-    },
-  });
-}
 
 /** Reads the body as text, refusing more than `maxBytes` (from Content-Length, or while streaming). */
 export async function readBodyText(c: Context<AppEnv>, maxBytes: number): Promise<string> {
@@ -60,12 +45,6 @@ export async function readJsonBody(c: Context<AppEnv>, maxBytes: number, optiona
     throw new ApiError("bad_request", { detail: "The body is not valid JSON." });
   }
 }
-
-export const IdParamSchema = z.object({
-  id: z
-    .uuid()
-    .openapi({ param: { name: "id", in: "path" }, example: "0d7c4a4e-8d1c-4f5e-9f57-2b1f0c9e3a11" }),
-});
 
 export const PageQuerySchema = z.object({
   limit: z.coerce

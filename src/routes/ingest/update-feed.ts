@@ -3,8 +3,9 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { parseFeedInput, updateFeed, updateFeedSchema } from "../../services/ingest-feeds.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { FeedInputJsonSchema, FeedSchema } from "./feed-schema.ts";
-import { IdParamSchema, readJsonBody } from "./schemas.ts";
+import { readJsonBody } from "./schemas.ts";
 
 export const updateFeedRoute = createRoute({
   method: "patch",
@@ -13,7 +14,7 @@ export const updateFeedRoute = createRoute({
   summary: "Change a feed source; a new URL or kind restarts its cursor (admin)",
   middleware: [requireRole("admin")] as const,
   request: {
-    params: IdParamSchema,
+    params: IdParamsSchema,
     body: { required: true, content: { "application/json": { schema: FeedInputJsonSchema } } },
   },
   responses: {

@@ -5,8 +5,9 @@ import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { deleteProperty } from "../../services/properties.ts";
 import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { expectedVersions } from "./preconditions.ts";
-import { BEARER_SECURITY, IfMatchHeaderSchema, PropertyIdParamsSchema } from "./schemas.ts";
+import { BEARER_SECURITY, IfMatchHeaderSchema } from "./schemas.ts";
 
 export const deletePropertyRoute = createRoute({
   method: "delete",
@@ -16,7 +17,7 @@ export const deletePropertyRoute = createRoute({
   summary: "Delete a property (soft; If-Match required)",
   description: "Afterwards the property is 404 and gone from lists; the changes feed carries a tombstone.",
   middleware: [requireRole("editor")] as const,
-  request: { params: PropertyIdParamsSchema, headers: IfMatchHeaderSchema },
+  request: { params: IdParamsSchema, headers: IfMatchHeaderSchema },
   responses: {
     204: { description: "Deleted" },
     ...problemResponses(400, 401, 403, 404, 412, 428, 429, 500, 503, 504),

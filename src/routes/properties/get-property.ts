@@ -3,8 +3,9 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { getProperty } from "../../services/properties.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { etagOf } from "./preconditions.ts";
-import { BEARER_SECURITY, ETAG_HEADER, PropertyIdParamsSchema, PropertySchema } from "./schemas.ts";
+import { BEARER_SECURITY, ETAG_HEADER, PropertySchema } from "./schemas.ts";
 
 export const getPropertyRoute = createRoute({
   method: "get",
@@ -13,7 +14,7 @@ export const getPropertyRoute = createRoute({
   security: BEARER_SECURITY,
   summary: "Get a property (with its ETag)",
   middleware: [requireRole("viewer")] as const,
-  request: { params: PropertyIdParamsSchema },
+  request: { params: IdParamsSchema },
   responses: {
     200: {
       description: "The property",

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
-import { listPropertyChanges } from "../../services/properties.ts";
+import { listPropertyChanges } from "../../services/property-changes.ts";
 import { problemResponses } from "../problem.ts";
 import { DEFAULT_PAGE_SIZE } from "./list-properties.ts";
 import { BEARER_SECURITY, ChangesPageSchema, ChangesQuerySchema } from "./schemas.ts";

@@ -5,6 +5,7 @@ import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { type PropertyFields, patchProperty } from "../../services/properties.ts";
 import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersions } from "./preconditions.ts";
@@ -12,7 +13,6 @@ import {
   BEARER_SECURITY,
   ETAG_HEADER,
   IfMatchHeaderSchema,
-  PropertyIdParamsSchema,
   PropertyPatchSchema,
   PropertySchema,
 } from "./schemas.ts";
@@ -25,7 +25,7 @@ export const patchPropertyRoute = createRoute({
   summary: "Change some fields (JSON merge patch, If-Match required)",
   middleware: [requireRole("editor"), propertyBodyLimit()] as const,
   request: {
-    params: PropertyIdParamsSchema,
+    params: IdParamsSchema,
     headers: IfMatchHeaderSchema,
     body: {
       required: true,

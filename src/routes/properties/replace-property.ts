@@ -5,6 +5,7 @@ import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { type PropertyFields, replaceProperty } from "../../services/properties.ts";
 import { afterResponse } from "../after-response.ts";
 import { problemResponses } from "../problem.ts";
+import { IdParamsSchema } from "../validation.ts";
 import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersions } from "./preconditions.ts";
@@ -12,7 +13,6 @@ import {
   BEARER_SECURITY,
   ETAG_HEADER,
   IfMatchHeaderSchema,
-  PropertyIdParamsSchema,
   PropertyReplaceSchema,
   PropertySchema,
 } from "./schemas.ts";
@@ -26,7 +26,7 @@ export const replacePropertyRoute = createRoute({
   description: "Absent optional fields become null. The status may only make a legal move.",
   middleware: [requireRole("editor"), propertyBodyLimit()] as const,
   request: {
-    params: PropertyIdParamsSchema,
+    params: IdParamsSchema,
     headers: IfMatchHeaderSchema,
     body: { required: true, content: { "application/json": { schema: PropertyReplaceSchema } } },
   },

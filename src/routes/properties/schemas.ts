@@ -134,12 +134,6 @@ export const PropertySchema = z
   })
   .openapi("Property");
 
-export const PropertyIdParamsSchema = z.strictObject({
-  id: z
-    .uuid()
-    .openapi({ param: { name: "id", in: "path" }, example: "0190f5a2-6f0e-7c4b-9b1e-2f6d1c7e8a90" }),
-});
-
 const UNSIGNED = /^[0-9]{1,10}$/;
 const DECIMAL = /^-?[0-9]{1,13}(\.[0-9]{1,8})?$/;
 const decimal = (description: string) =>

@@ -3,7 +3,8 @@ import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { getUser } from "../../services/users.ts";
 import { problemResponses } from "../problem.ts";
-import { UserIdParamsSchema, UserSchema } from "./schemas.ts";
+import { IdParamsSchema } from "../validation.ts";
+import { UserSchema } from "./schemas.ts";
 
 export const getUserRoute = createRoute({
   method: "get",
@@ -12,7 +13,7 @@ export const getUserRoute = createRoute({
   summary: "One user of the caller's tenant (admin); other tenants' users are not found",
   security: [{ bearerAuth: [] }],
   middleware: [requireRole("admin")] as const,
-  request: { params: UserIdParamsSchema },
+  request: { params: IdParamsSchema },
   responses: {
     200: { description: "The user", content: { "application/json": { schema: UserSchema } } },
     ...problemResponses(400, 401, 403, 404, 429, 503, 504),

@@ -3,10 +3,9 @@ import type { AppEnv } from "../../app-types.ts";
 import { registerGetMe } from "./get-me.ts";
 import { registerGetUser } from "./get-user.ts";
 import { registerListUsers } from "./list-users.ts";
-import { validationHook } from "./validation.ts";
 
 export function usersRouter() {
-  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const router = new OpenAPIHono<AppEnv>();
   // Merged into the app's document by app.route(); the operations here name it in `security`.
   router.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

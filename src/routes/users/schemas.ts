@@ -45,10 +45,3 @@ export const ListUsersQuerySchema = z
       .openapi({ param: { name: "cursor", in: "query" } }),
   })
   .strict();
-
-export const UserIdParamsSchema = z.object({
-  id: z
-    .string()
-    .uuid()
-    .openapi({ param: { name: "id", in: "path" } }),
-});

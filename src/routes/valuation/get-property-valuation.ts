@@ -4,7 +4,8 @@ import { requireRole } from "../../middleware/auth.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueStoredProperty } from "../../services/valuation.ts";
 import { problemResponses } from "../problem.ts";
-import { PropertyIdParamsSchema, ValuationSchema } from "./schemas.ts";
+import { IdParamsSchema } from "../validation.ts";
+import { ValuationSchema } from "./schemas.ts";
 import { serveValuation } from "./serve.ts";
 
 export const getPropertyValuationRoute = createRoute({
@@ -13,7 +14,7 @@ export const getPropertyValuationRoute = createRoute({
   tags: ["valuation"],
   summary: "Automated valuation of a property today: estimate, range, FSD, confidence and the comps used",
   middleware: [requireRole("viewer")] as const,
-  request: { params: PropertyIdParamsSchema },
+  request: { params: IdParamsSchema },
   responses: {
     200: { description: "The valuation", content: { "application/json": { schema: ValuationSchema } } },
     ...problemResponses(400, 401, 403, 404, 429, 503, 504),

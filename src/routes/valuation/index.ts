@@ -4,7 +4,6 @@ import type { AppEnv } from "../../app-types.ts";
 import { ApiError } from "../../errors.ts";
 import { registerGetPropertyValuation } from "./get-property-valuation.ts";
 import { registerPostValuation } from "./post-valuation.ts";
-import { validationHook } from "./schemas.ts";
 
 /** The body validator skips a body that is not JSON; it must be refused, not valued as an empty subject. */
 function requireJsonBody(): MiddlewareHandler<AppEnv> {
@@ -19,7 +18,7 @@ function requireJsonBody(): MiddlewareHandler<AppEnv> {
 
 /** Mounted at /api/v1: GET /properties/{id}/valuation and POST /valuations. */
 export function valuationRouter() {
-  const router = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const router = new OpenAPIHono<AppEnv>();
   router.post("/valuations", requireJsonBody());
   registerGetPropertyValuation(router);
   registerPostValuation(router);

@@ -1,15 +1,5 @@
-// Schemas shared by the comps and valuation operations, and the validation hook their routers use.
-
-import type { Hook } from "@hono/zod-openapi";
+// Schemas shared by the comps and valuation operations.
 import { z } from "@hono/zod-openapi";
-import type { AppEnv } from "../../app-types.ts";
-import { ApiError } from "../../errors.ts";
-
-export const PropertyIdParamsSchema = z.object({
-  id: z
-    .uuid()
-    .openapi({ param: { name: "id", in: "path" }, example: "0b9f5a8e-3c1d-4f7a-9e2b-6d4c8a1f2e3b" }),
-});
 
 const AdjustmentsSchema = z
   .object({
@@ -66,18 +56,3 @@ export const ValuationSchema = z
     comps: z.array(CompSchema),
   })
   .openapi("Valuation");
-
-/** Errors in the path or query are the request's (400); errors in a JSON body are validation failures (422). */
-export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result) => {
-  if (result.success) return;
-  const inBody = result.target === "json";
-  throw new ApiError(inBody ? "validation_failed" : "bad_request", {
-    detail: inBody
-      ? "The body failed validation."
-      : `Invalid ${result.target === "param" ? "path" : result.target}.`,
-    errors: result.error.issues.map((issue) => ({
-      field: issue.path.join(".") || "(root)",
-      message: issue.message,
-    })),
-  });
-};

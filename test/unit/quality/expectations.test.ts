@@ -1,6 +1,6 @@
 // Each expectation type on its own, through one-rule suites.
 import { describe, expect, it } from "vitest";
-import { assertValidSuite, evaluateBatch, evaluateRecord } from "../../../src/domain/quality/evaluate.ts";
+import { evaluateBatch, evaluateRecord } from "../../../src/domain/quality/evaluate.ts";
 import type {
   ProspectRecord,
   QualityContext,
@@ -8,6 +8,7 @@ import type {
   ReferenceRange,
   RuleResult,
 } from "../../../src/domain/quality/types.ts";
+import { assertValidSuite } from "../../../src/domain/quality/validate-suite.ts";
 
 const NOW = new Date("2026-06-15T12:00:00Z");
 
