@@ -4,13 +4,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type BackingDatabase, LOCAL_ROLES, type Statement, type TransactionOptions } from "./database.ts";
+import { assertStatementAllowed, RefusedStatementError } from "./statement-guard.ts";
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-// The local endpoint serves one client (the Worker) but still refuses what could leave the transaction or the
-// role it sets: transaction control, SET/RESET (e.g. RESET ROLE) and session-level commands.
-const FORBIDDEN_STATEMENT =
-  /^\s*(begin|start|commit|end|rollback|abort|savepoint|release|prepare|reset|set|discard|listen|notify|copy|vacuum)\b/i;
 
 export interface EndpointStats {
   /** HTTP requests, i.e. database round trips from the Worker's point of view. */
@@ -54,9 +50,9 @@ function parseStatement(value: unknown): Statement {
   if (candidate.params !== undefined && !Array.isArray(candidate.params)) {
     throw new ProtocolError(400, "`params` must be an array");
   }
-  if (FORBIDDEN_STATEMENT.test(candidate.query)) {
-    throw new ProtocolError(400, "transaction control and SET/RESET statements are not accepted");
-  }
+  // The endpoint serves one client (the Worker) but still refuses whatever could leave the transaction or the
+  // role it runs as (statement-guard.ts).
+  assertStatementAllowed(candidate.query);
   return { query: candidate.query, params: candidate.params as unknown[] | undefined };
 }
 
@@ -163,9 +159,12 @@ export async function startNeonHttpEndpoint(
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       stats.errors++;
+      if (response.headersSent) return response.destroy();
+      // A refusal reads like the database's own error (message and SQLSTATE), which the driver raises as NeonDbError.
+      if (error instanceof RefusedStatementError)
+        return sendJson(response, 400, { message: error.message, code: error.code, severity: "ERROR" });
       const status = error instanceof ProtocolError ? error.status : 500;
-      if (!response.headersSent) sendJson(response, status, { message: (error as Error).message });
-      else response.destroy();
+      sendJson(response, status, { message: (error as Error).message });
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -153,6 +153,72 @@ describe("Neon HTTP endpoint", () => {
     expect((await fetch(`${platform.endpoint.url}/other`)).status).toBe(404);
   });
 
+  // Each statement changes the role (or leaves the transaction) when it reaches the database; the guard must see
+  // through comments, case, quoting, escapes, dollar quotes, named arguments and several statements in one string.
+  const ROLE_ESCAPES: { query: string; params?: unknown[] }[] = [
+    { query: "/* a comment first */ reset role" },
+    { query: "-- a line comment\nset role postgres" },
+    { query: "/* nested /* comments */ still one */ RESET ROLE" },
+    { query: "select set_config('role', 'postgres', true)" },
+    { query: "SELECT PG_CATALOG.SET_CONFIG('role', 'postgres', true)" },
+    { query: "select \"pg_catalog\".\"set_config\"('role', 'postgres', true)" },
+    { query: "select U&\"set\\005fconfig\"('role', 'postgres', true)" },
+    { query: "select set_config(E'rol\\x65', 'postgres', true)" },
+    { query: "select set_config('session_authorization', 'postgres', true)" },
+    { query: "select set_config($1, 'postgres', true)", params: ["role"] },
+    { query: "select set_config('ro' || 'le', 'postgres', true)" },
+    { query: "select * from (select 1) t, lateral set_config('role', 'postgres', true)" },
+    { query: "do $$ begin set role postgres; end $$" },
+    { query: "do $body$ begin perform set_config('role', 'postgres', true); end $body$" },
+    { query: "set session authorization postgres" },
+  ];
+
+  it("proves each of the role escapes below works when it reaches the database unguarded", async () => {
+    for (const attempt of ROLE_ESCAPES) {
+      const [, who] = await platform.database.transaction({ user: "app_runtime", password: "app_runtime" }, [
+        attempt,
+        { query: "select current_user" },
+      ]);
+      expect(who?.rows[0]?.[0], attempt.query).not.toBe("app_runtime");
+    }
+  });
+
+  it("refuses every way out of the role however it is written, and keeps what only looks like one", async () => {
+    for (const attempt of [
+      ...ROLE_ESCAPES,
+      { query: "select 1; reset role" },
+      { query: "reset all" },
+      { query: "select set_config(setting_name => 'role', new_value => 'postgres', is_local => true)" },
+      { query: "commit" },
+      { query: "/**/ begin" },
+      { query: "savepoint s" },
+      { query: "select current_user; commit" },
+      { query: "select from where" },
+    ]) {
+      const single = await post(attempt);
+      expect(single.status, attempt.query).toBe(400);
+      expect((await json(single)).code, attempt.query).toMatch(/^(42501|42601)$/);
+      const batch = await post({ queries: [{ query: "select 1" }, attempt] });
+      expect(batch.status, attempt.query).toBe(400);
+    }
+    for (const harmless of [
+      "select 1 -- reset role",
+      "select 'reset role', $$set role postgres$$",
+      "/* set role postgres */ select current_user",
+    ]) {
+      const response = await post({ query: harmless });
+      expect(response.status, harmless).toBe(200);
+    }
+    const tenant = await post({
+      queries: [
+        { query: "select set_config('app.current_tenant_id', $1, true)", params: [crypto.randomUUID()] },
+        { query: "select current_user" },
+      ],
+    });
+    expect(tenant.status).toBe(200);
+    expect((await json(tenant)).results[1].rows[0][0]).toBe("app_runtime");
+  });
+
   it("never interleaves concurrent transactions on PGlite's single session", async () => {
     const admin = { "neon-connection-string": platform.adminDatabaseUrl };
     const created = await post(
