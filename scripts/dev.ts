@@ -1,9 +1,11 @@
 // `npm run dev`: the whole local platform in one process tree. Embedded PostgreSQL (PGlite in .data/pglite) or
 // the PostgreSQL at DATABASE_URL, migrations, the demo tenant, the Neon HTTP endpoint on 127.0.0.1:5480, the
-// OIDC issuer on 127.0.0.1:5481, and `wrangler dev` on 127.0.0.1:8787. Ctrl-C stops all of it.
+// OIDC issuer on 127.0.0.1:5481, `wrangler dev` on 127.0.0.1:8787, and the cron triggers of wrangler.toml, which
+// `wrangler dev` does not fire by itself. Ctrl-C stops all of it.
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import cliProgress from "cli-progress";
+import { startCronTriggers, wranglerCrons } from "./platform/cron-triggers.ts";
 import { startPlatform } from "./platform/index.ts";
 import { loadOrCreateSigningKey, startLocalIssuer } from "./platform/issuer.ts";
 import { DEMO_TENANT, seedDemoTenant } from "./platform/seed.ts";
@@ -62,12 +64,24 @@ async function main(): Promise<void> {
   );
   log(`API on http://127.0.0.1:${API_PORT} — try: curl http://127.0.0.1:${API_PORT}/api/v1/health`);
   log(`a token for the demo tenant: npm run token -- --tenant ${DEMO_TENANT.slug} --role viewer`);
+  const triggers = startCronTriggers({
+    crons: wranglerCrons(),
+    workerUrl: `http://127.0.0.1:${API_PORT}`,
+    log,
+  });
+  log(
+    triggers.crons.length
+      ? `cron triggers from wrangler.toml (UTC): ${triggers.crons.map((cron) => `"${cron}"`).join(", ")}; ` +
+          `next at ${triggers.nextRuns()[0]?.toISOString()}`
+      : "wrangler.toml declares no cron triggers",
+  );
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stopping");
+    triggers.stop();
     wrangler.kill("SIGTERM");
     await Promise.allSettled([issuer.close(), platform.close()]);
     process.exit(code);
