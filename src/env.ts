@@ -122,6 +122,54 @@ const guardedSettingsSchema = settingsSchema.superRefine((settings, ctx) => {
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** The variable (or secret) each setting comes from, so a configuration error names what an operator sets. */
+const SETTING_VARIABLES: Readonly<Record<string, string>> = {
+  environment: "ENVIRONMENT",
+  appVersion: "APP_VERSION",
+  databaseUrl: "DATABASE_URL",
+  dbTimeoutMs: "DB_TIMEOUT_MS",
+  adminDatabaseUrl: "ADMIN_DATABASE_URL",
+  openLineageUrl: "OPENLINEAGE_URL",
+  logLevel: "LOG_LEVEL",
+  serverTiming: "SERVER_TIMING",
+  "rateLimits.anon": "RATE_LIMIT_ANON",
+  "rateLimits.authFailures": "RATE_LIMIT_AUTH_FAILURES",
+  "rateLimits.tenant": "RATE_LIMIT_TENANT",
+  "rateLimits.plans": "RATE_LIMIT_PLANS",
+  "rateLimits.timeoutMs": "RATE_LIMIT_TIMEOUT_MS",
+  "oidc.issuer": "OIDC_ISSUER",
+  "oidc.audience": "OIDC_AUDIENCE",
+  "oidc.jwksUrl": "OIDC_JWKS_URL",
+  "oidc.discoveryUrl": "OIDC_DISCOVERY_URL",
+  "oidc.algorithms": "OIDC_ALGORITHMS",
+  "oidc.clockToleranceSeconds": "OIDC_CLOCK_TOLERANCE_SECONDS",
+  "oidc.maxTokenAgeSeconds": "OIDC_MAX_TOKEN_AGE_SECONDS",
+  "oidc.tenantClaim": "OIDC_TENANT_CLAIM",
+  "oidc.rolesClaim": "OIDC_ROLES_CLAIM",
+  "oidc.clientId": "OIDC_CLIENT_ID",
+  "oidc.jwksCacheMaxAgeSeconds": "OIDC_JWKS_CACHE_MAX_AGE_SECONDS",
+  "oidc.jwksCooldownSeconds": "OIDC_JWKS_COOLDOWN_SECONDS",
+  "oidc.jwksStaleGraceSeconds": "OIDC_JWKS_STALE_GRACE_SECONDS",
+  "oidc.httpTimeoutMs": "OIDC_HTTP_TIMEOUT_MS",
+  sentryDsn: "SENTRY_DSN",
+  "vector.index": "VECTOR_INDEX",
+  "vector.qdrant": "QDRANT_URL",
+  "vector.qdrant.url": "QDRANT_URL",
+  "vector.qdrant.apiKey": "QDRANT_API_KEY",
+  "vector.qdrant.collection": "ENVIRONMENT",
+  "vector.qdrant.timeoutMs": "QDRANT_TIMEOUT_MS",
+  "vector.qdrant.maxAttempts": "QDRANT_MAX_ATTEMPTS",
+};
+
+/** The variable behind a zod issue path: the longest known prefix (e.g. rateLimits.plans.enterprise). */
+export function settingVariable(path: readonly PropertyKey[]): string {
+  for (let length = path.length; length > 0; length--) {
+    const variable = SETTING_VARIABLES[path.slice(0, length).map(String).join(".")];
+    if (variable) return variable;
+  }
+  return path.map(String).join(".") || "(settings)";
+}
+
 const cache = new WeakMap<object, Settings>();
 
 export function loadSettings(env: Env): Settings {
@@ -175,9 +223,12 @@ export function loadSettings(env: Env): Settings {
     },
   });
   if (!parsed.success) {
-    // Names the settings, never their values (the connection string carries a password).
-    const names = parsed.error.issues.map((issue) => issue.path.join(".")).join(", ");
-    throw new ApiError("configuration_error", { detail: `Invalid settings: ${names}` });
+    // Names the variables and what is wrong with them, never their values (a connection string carries a
+    // password). The detail goes to the log only: clients get a generic 500 (middleware/errors.ts).
+    const problems = parsed.error.issues.map((issue) => `${settingVariable(issue.path)} (${issue.message})`);
+    throw new ApiError("configuration_error", {
+      detail: `Invalid settings: ${[...new Set(problems)].join(", ")}`,
+    });
   }
   cache.set(env, parsed.data);
   return parsed.data;

@@ -50,6 +50,7 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
     writeLog(c.get("settings")?.logLevel ?? "info", "error", "server error", {
       requestId: c.get("requestId"),
       code: apiError.code,
+      ...(apiError.detail ? { detail: apiError.detail } : {}),
       error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
     });
     reportServerError(cause, {
@@ -58,7 +59,9 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
       errorCode: apiError.code,
     });
   }
-  return problemResponse(c, apiError);
+  // What is misconfigured (setting names, the identity provider's answers) is for the operator, who finds it
+  // in the log line above by the request id; the client learns only that the server failed.
+  return problemResponse(c, apiError.code === "configuration_error" ? new ApiError("internal") : apiError);
 };
 
 export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>

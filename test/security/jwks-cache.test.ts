@@ -157,7 +157,7 @@ describe("discovery", () => {
     const env = issuer.env({ OIDC_JWKS_URL: "", OIDC_DISCOVERY_URL: issuer.discoveryUrl });
     const response = await callApi(env, "/api/v1/me", { token: await issuer.token(key, tenant.id) });
     expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ code: "configuration_error" });
+    expect(await response.json()).toMatchObject({ code: "internal", status: 500 });
     expect((await issuer.hits()).jwks).toBe(0);
   });
 
@@ -184,7 +184,7 @@ describe("discovery", () => {
       token: await issuer.token(key, tenant.id),
     });
     expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ code: "configuration_error" });
+    expect(await response.json()).toMatchObject({ code: "internal", status: 500 });
   });
 });
 
