@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-types.ts";
+import { requireRole } from "../../middleware/auth.ts";
 import { getPortfolioStats } from "../../services/stats.ts";
 import { problemResponses } from "../problem.ts";
 
@@ -31,6 +32,7 @@ export const getStatsRoute = createRoute({
   path: "/",
   tags: ["stats"],
   summary: "Business metrics of the caller's tenant: property counts and list and sale prices",
+  middleware: [requireRole("viewer")] as const,
   responses: {
     200: {
       description: "The tenant's portfolio figures",

@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-types.ts";
+import { requireRole } from "../../middleware/auth.ts";
 import { getCurrentUser } from "../../services/users.ts";
 import { problemResponses } from "../problem.ts";
 import { CurrentUserSchema } from "./schemas.ts";
@@ -10,6 +11,7 @@ export const getMeRoute = createRoute({
   tags: ["users"],
   summary: "The caller: user id, email, tenant and the roles this token grants",
   security: [{ bearerAuth: [] }],
+  middleware: [requireRole("viewer")] as const,
   responses: {
     200: { description: "The caller", content: { "application/json": { schema: CurrentUserSchema } } },
     ...problemResponses(401, 403, 429, 503, 504),
