@@ -6,8 +6,8 @@ import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { createProperty, type PropertyFields } from "../../services/properties.ts";
 import { idempotencyFingerprint } from "../../services/property-idempotency.ts";
 import { afterResponse } from "../after-response.ts";
+import { bodyLimit, MAX_PROPERTY_BODY_BYTES } from "../body-limit.ts";
 import { problemResponses } from "../problem.ts";
-import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf } from "./preconditions.ts";
 import {
@@ -28,7 +28,7 @@ export const createPropertyRoute = createRoute({
     "Send an Idempotency-Key to make retries safe: a replay within 24 hours answers the first result with " +
     "`Idempotent-Replayed: true`; the same key with a different body is 422, and while the first request is " +
     "still running, 409.",
-  middleware: [requireRole("editor"), propertyBodyLimit()] as const,
+  middleware: [requireRole("editor"), bodyLimit(MAX_PROPERTY_BODY_BYTES)] as const,
   request: {
     headers: IdempotencyHeaderSchema,
     body: { required: true, content: { "application/json": { schema: PropertyCreateSchema } } },

@@ -4,9 +4,9 @@ import { requireRole } from "../../middleware/auth.ts";
 import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { type PropertyFields, patchProperty } from "../../services/properties.ts";
 import { afterResponse } from "../after-response.ts";
+import { bodyLimit, MAX_PROPERTY_BODY_BYTES } from "../body-limit.ts";
 import { problemResponses } from "../problem.ts";
 import { IdParamsSchema } from "../validation.ts";
-import { propertyBodyLimit } from "./body-limit.ts";
 import { withDuplicateLink } from "./links.ts";
 import { etagOf, expectedVersions } from "./preconditions.ts";
 import {
@@ -23,7 +23,7 @@ export const patchPropertyRoute = createRoute({
   tags: ["properties"],
   security: BEARER_SECURITY,
   summary: "Change some fields (JSON merge patch, If-Match required)",
-  middleware: [requireRole("editor"), propertyBodyLimit()] as const,
+  middleware: [requireRole("editor"), bodyLimit(MAX_PROPERTY_BODY_BYTES)] as const,
   request: {
     params: IdParamsSchema,
     headers: IfMatchHeaderSchema,

@@ -4,6 +4,7 @@ import { PROPERTY_TYPES } from "../../domain/property-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { servedAvmModel } from "../../services/avm-model.ts";
 import { valueAdHocSubject } from "../../services/valuation.ts";
+import { bodyLimit, MAX_VALUATION_BODY_BYTES } from "../body-limit.ts";
 import { problemResponses } from "../problem.ts";
 import { ValuationSchema } from "./schemas.ts";
 import { serveValuation } from "./serve.ts";
@@ -41,13 +42,13 @@ export const postValuationRoute = createRoute({
   tags: ["valuation"],
   summary:
     "Values a subject described in the body against the tenant's sales (a read: nothing is stored but the log)",
-  middleware: [requireRole("viewer")] as const,
+  middleware: [requireRole("viewer"), bodyLimit(MAX_VALUATION_BODY_BYTES)] as const,
   request: {
     body: { required: true, content: { "application/json": { schema: ValuationSubjectSchema } } },
   },
   responses: {
     200: { description: "The valuation", content: { "application/json": { schema: ValuationSchema } } },
-    ...problemResponses(400, 401, 403, 415, 422, 429, 503, 504),
+    ...problemResponses(400, 401, 403, 413, 415, 422, 429, 503, 504),
   },
 });
 
