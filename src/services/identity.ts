@@ -23,6 +23,11 @@ export function clearCallerCache(): void {
   callerCache.clear();
 }
 
+/** Drops a user's cached answers, so a status change applies to this isolate's next request at once. */
+export function forgetCachedUser(userId: string): void {
+  for (const [key, entry] of callerCache) if (entry.caller.userId === userId) callerCache.delete(key);
+}
+
 export function callerCacheSize(): number {
   return callerCache.size;
 }

@@ -1,10 +1,11 @@
 // Users of the caller's tenant: who am I, and (for admins) who else is here. Every query runs inside
 // withTenant and also filters by the tenant explicitly; either alone keeps other tenants' users invisible.
-import { and, asc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Role } from "../auth/roles.ts";
 import type { Database } from "../db/client.ts";
 import { tenants, users } from "../db/schema.ts";
 import { ApiError } from "../errors.ts";
+import { forgetCachedUser } from "./identity.ts";
 
 export interface UserView {
   id: string;
@@ -97,5 +98,35 @@ export async function getUser(db: Database, tenantId: string, userId: string): P
   ]);
   const user = rows[0];
   if (!user) throw new ApiError("not_found", { detail: "No such user." });
+  return user;
+}
+
+export type UserStatus = UserView["status"];
+
+/**
+ * Deactivates or reactivates a user of the tenant. A disabled user's tokens are refused with 403 (the identity
+ * check reads the status): at once in this isolate, within the caller cache's TTL everywhere else. Admins cannot
+ * deactivate themselves, so a tenant never loses its last way back in by accident. Roles are not managed here:
+ * they are the identity provider's, carried by each token.
+ */
+export async function setUserStatus(
+  db: Database,
+  caller: { tenantId: string; userId: string },
+  userId: string,
+  status: UserStatus,
+): Promise<UserView> {
+  if (userId === caller.userId && status === "disabled") {
+    throw new ApiError("conflict", { detail: "You cannot deactivate yourself." });
+  }
+  const [rows] = await db.withTenant(caller.tenantId, (tx) => [
+    tx
+      .update(users)
+      .set({ status, updatedAt: sql`now()` })
+      .where(and(eq(users.tenantId, caller.tenantId), eq(users.id, userId)))
+      .returning(userColumns),
+  ]);
+  const user = rows[0];
+  if (!user) throw new ApiError("not_found", { detail: "No such user." });
+  forgetCachedUser(user.id);
   return user;
 }

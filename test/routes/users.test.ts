@@ -83,6 +83,67 @@ describe("GET /api/v1/users", () => {
   });
 });
 
+describe("PATCH /api/v1/users/{id}", () => {
+  const patch = (env: Env, id: string, token: string, body: unknown) =>
+    callApi(env, `/api/v1/users/${id}`, {
+      method: "PATCH",
+      token,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("deactivates a user, whose tokens are refused at once, and reactivates them", async () => {
+    const { env, token } = await setup();
+    const member = await token(["editor"], { sub: `member-${crypto.randomUUID()}` });
+    const me = await (await callApi(env, "/api/v1/me", { token: member })).json<{ id: string }>();
+    const admin = await token(["admin"], { sub: `admin-${crypto.randomUUID()}` });
+
+    const disabled = await patch(env, me.id, admin, { status: "disabled" });
+    expect(disabled.status).toBe(200);
+    expect(disabled.headers.get("cache-control")).toBe("private, no-store");
+    expect(await disabled.json()).toMatchObject({ id: me.id, status: "disabled" });
+    const refused = await callApi(env, "/api/v1/properties?limit=1", { token: member });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({
+      code: "forbidden",
+      detail: "This user is disabled in this tenant.",
+    });
+    const listed = await (await callApi(env, `/api/v1/users/${me.id}`, { token: admin })).json();
+    expect(listed).toMatchObject({ status: "disabled" });
+
+    expect((await patch(env, me.id, admin, { status: "active" })).status).toBe(200);
+    expect((await callApi(env, "/api/v1/properties?limit=1", { token: member })).status).toBe(200);
+  });
+
+  it("never reaches another tenant's user, and an admin cannot deactivate themselves", async () => {
+    const a = await setup();
+    const b = await setup();
+    const memberOfA = await a.token(["viewer"], { sub: `a-${crypto.randomUUID()}` });
+    const idInA = (await (await callApi(a.env, "/api/v1/me", { token: memberOfA })).json<{ id: string }>())
+      .id;
+    const adminOfB = await b.token(["admin"]);
+    expect((await patch(b.env, idInA, adminOfB, { status: "disabled" })).status).toBe(404);
+    expect((await callApi(a.env, "/api/v1/me", { token: memberOfA })).status).toBe(200);
+
+    const adminOfA = await a.token(["admin"], { sub: `a-admin-${crypto.randomUUID()}` });
+    const self = (await (await callApi(a.env, "/api/v1/me", { token: adminOfA })).json<{ id: string }>()).id;
+    const selfDisable = await patch(a.env, self, adminOfA, { status: "disabled" });
+    expect(selfDisable.status).toBe(409);
+    expect((await callApi(a.env, "/api/v1/me", { token: adminOfA })).status).toBe(200);
+  });
+
+  it("is for admins only and takes exactly a status", async () => {
+    const { env, token } = await setup();
+    const editor = await token(["editor"]);
+    const id = (await (await callApi(env, "/api/v1/me", { token: editor })).json<{ id: string }>()).id;
+    expect((await patch(env, id, editor, { status: "active" })).status).toBe(403);
+    const admin = await token(["admin"]);
+    expect((await patch(env, id, admin, { status: "gone" })).status).toBe(422);
+    expect((await patch(env, id, admin, { status: "active", roles: ["admin"] })).status).toBe(422);
+    expect((await patch(env, crypto.randomUUID(), admin, { status: "active" })).status).toBe(404);
+  });
+});
+
 describe("OpenAPI", () => {
   it("documents the users operations with bearer authentication", async () => {
     const { env } = await setup();

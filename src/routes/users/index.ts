@@ -3,6 +3,7 @@ import type { AppEnv } from "../../app-types.ts";
 import { registerGetMe } from "./get-me.ts";
 import { registerGetUser } from "./get-user.ts";
 import { registerListUsers } from "./list-users.ts";
+import { registerUpdateUser } from "./update-user.ts";
 
 export function usersRouter() {
   const router = new OpenAPIHono<AppEnv>();
@@ -15,5 +16,6 @@ export function usersRouter() {
   registerGetMe(router);
   registerListUsers(router);
   registerGetUser(router);
+  registerUpdateUser(router);
   return router;
 }
