@@ -117,11 +117,12 @@ describe("roles", () => {
     expect(response.status).toBe(403);
   });
 
-  it("lets a token without any known role see itself but nothing an admin sees", async () => {
+  it("gives a token without any known role nothing, not even itself", async () => {
     const tenant = await createTenant();
     const token = await tokenFor(tenant.id, ["owner", "superuser"]);
     const me = await callApi(env, "/api/v1/me", { token });
-    expect(await me.json()).toMatchObject({ roles: [] });
+    expect(me.status).toBe(403);
+    expect(await me.json()).toMatchObject({ requiredRole: "viewer" });
     expect((await callApi(env, "/api/v1/users", { token })).status).toBe(403);
   });
 
