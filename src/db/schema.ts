@@ -96,6 +96,7 @@ export const properties = pgTable("properties", {
   hazardRiskRating: text("hazard_risk_rating"),
   hazards: jsonb("hazards"),
   hazardsVersion: text("hazards_version"),
+  hazardsCountyFips: text("hazards_county_fips"),
   qualityResults: jsonb("quality_results"),
   qualitySuiteVersion: text("quality_suite_version"),
   version: integer("version").notNull().default(1),
@@ -111,6 +112,13 @@ export const properties = pgTable("properties", {
     sql`coalesce((price * 100)::bigint, -1)`,
   ),
   sqftSort: integer("sqft_sort").generatedAlwaysAs(sql`coalesce(sqft, 2147483647)`),
+  // Risk sort keys (migrations/0008), filled from the hazard columns the trigger sets.
+  hazardRiskSortAsc: integer("hazard_risk_sort_asc").generatedAlwaysAs(
+    sql`coalesce((hazard_risk_score * 100)::integer, 2147483647)`,
+  ),
+  hazardRiskSortDesc: integer("hazard_risk_sort_desc").generatedAlwaysAs(
+    sql`coalesce((hazard_risk_score * 100)::integer, -1)`,
+  ),
 });
 
 // Idempotency-Key results of POST /api/v1/properties (migrations/0002).

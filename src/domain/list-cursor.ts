@@ -4,7 +4,15 @@
 // from another sort or other filters is refused rather than silently producing a wrong page.
 import { z } from "zod";
 
-export const PROPERTY_SORTS = ["newest", "price", "-price", "sqft", "updated"] as const;
+export const PROPERTY_SORTS = [
+  "newest",
+  "price",
+  "-price",
+  "sqft",
+  "updated",
+  "riskScore",
+  "-riskScore",
+] as const;
 export type PropertySort = (typeof PROPERTY_SORTS)[number];
 
 /** An integer sort key as text, within [min, max]; checked in one step so nothing parses a malformed key. */
@@ -18,6 +26,9 @@ const SORT_KEY_SCHEMAS = {
   price: integerKey(0n, 2n ** 63n - 1n),
   "-price": integerKey(-1n, 2n ** 63n - 1n),
   sqft: integerKey(0n, 2n ** 31n - 1n),
+  // The FEMA NRI overall risk score in hundredths (0-10000); properties without hazards key on a sentinel.
+  riskScore: integerKey(0n, 2n ** 31n - 1n),
+  "-riskScore": integerKey(-1n, 10_000n),
 } satisfies Record<PropertySort, z.ZodType>;
 
 export type SortKey = string | number | null;

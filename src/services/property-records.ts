@@ -2,6 +2,7 @@
 // properties table. One mapper reads both live rows and the jsonb snapshots kept in property_changes, so a
 // replayed or fed property looks exactly like a fetched one.
 import { type SQL, sql } from "drizzle-orm";
+import { type HazardsUnavailable, type PropertyHazards, propertyHazards } from "../domain/geo/hazards.ts";
 import type { ListingStatus } from "../domain/property-status.ts";
 import type { PropertyType } from "../domain/property-types.ts";
 
@@ -39,6 +40,10 @@ export interface PropertyFields {
 export interface Property extends PropertyFields {
   id: string;
   normalizedAddress: string;
+  /** The county's FEMA NRI hazards, looked up when the property was written (migrations/0008). */
+  hazards: PropertyHazards | null;
+  /** Why `hazards` is null; null when there are hazards. */
+  hazardsUnavailable: HazardsUnavailable | null;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -107,7 +112,8 @@ export function rowsOf(result: unknown): Row[] {
 
 /** The columns a property is read with, as a jsonb document (also the shape of the changes' snapshots). */
 export const PROPERTY_DOCUMENT = sql.raw(
-  "to_jsonb(p) - 'tenant_id' - 'search_vector' - 'price_sort_asc' - 'price_sort_desc' - 'sqft_sort'",
+  "to_jsonb(p) - 'tenant_id' - 'search_vector' - 'price_sort_asc' - 'price_sort_desc' - 'sqft_sort'" +
+    " - 'hazard_risk_sort_asc' - 'hazard_risk_sort_desc'",
 );
 
 const numberOrNull = (value: unknown): number | null => (value == null ? null : Number(value));
@@ -146,6 +152,7 @@ export function propertyFromRecord(record: Record<string, unknown>): Property {
     status: String(record.status) as ListingStatus,
     closingPrice: numberOrNull(record.closing_price),
     closingDate: record.closing_date == null ? null : String(record.closing_date).slice(0, 10),
+    ...propertyHazards(record),
     version: Number(record.version),
     createdAt: timestamp(record.created_at),
     updatedAt: timestamp(record.updated_at),

@@ -1,6 +1,7 @@
 // The list query: filters, the sort allowlist and keyset pagination, built as one parameterized statement.
 // Sort expressions and column names come only from the tables below; every value is a bind parameter.
 import { type SQL, sql } from "drizzle-orm";
+import type { RiskRating } from "../domain/geo/hazards.ts";
 import { type BoundingBox, boundingBoxAround, EARTH_RADIUS_KM } from "../domain/geo.ts";
 import type { ListPosition, PropertySort, SortKey } from "../domain/list-cursor.ts";
 import type { ListingStatus } from "../domain/property-status.ts";
@@ -28,6 +29,8 @@ export interface PropertyFilters {
   near?: { lat: number; lng: number; radiusKm: number };
   /** Words to find in the address, each as a prefix. */
   q?: string;
+  /** FEMA NRI overall risk ratings, any of which matches (properties without hazards never do). */
+  riskRatings?: RiskRating[];
 }
 
 interface SortDefinition {
@@ -50,6 +53,18 @@ export const SORTS: Readonly<Record<PropertySort, SortDefinition>> = {
     keyOf: (_, text) => String(text),
   },
   sqft: { column: "sqft_sort", direction: "asc", cast: "integer", keyOf: (_, text) => String(text) },
+  riskScore: {
+    column: "hazard_risk_sort_asc",
+    direction: "asc",
+    cast: "integer",
+    keyOf: (_, text) => String(text),
+  },
+  "-riskScore": {
+    column: "hazard_risk_sort_desc",
+    direction: "desc",
+    cast: "integer",
+    keyOf: (_, text) => String(text),
+  },
 };
 
 /** Prefix terms for to_tsquery: only letters and digits survive, so no tsquery syntax can be injected. */
@@ -94,6 +109,14 @@ export function filterConditions(tenantId: string, filters: PropertyFilters): SQ
     conditions.push(
       sql`property_type in (${sql.join(
         filters.propertyTypes.map((type) => sql`${type}`),
+        sql`, `,
+      )})`,
+    );
+  }
+  if (filters.riskRatings?.length) {
+    conditions.push(
+      sql`hazard_risk_rating in (${sql.join(
+        filters.riskRatings.map((rating) => sql`${rating}`),
         sql`, `,
       )})`,
     );

@@ -5,6 +5,7 @@ import { writeFile } from "node:fs/promises";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BackingDatabase, openPglite } from "../../scripts/platform/database.ts";
+import { ensureReferenceData } from "../../scripts/platform/index.ts";
 import { migrate } from "../../scripts/platform/migrate.ts";
 import { encodeListCursor, type PropertySort } from "../../src/domain/list-cursor.ts";
 import { listStatement, type PropertyFilters } from "../../src/services/property-search.ts";
@@ -74,6 +75,8 @@ async function expectIndexed(title: string, statement: { sql: string; params: un
 beforeAll(async () => {
   database = await openPglite();
   await migrate(database);
+  // The seeded ZIPs (98001-98199) get their counties' NRI hazards from the reference tables (migrations/0008).
+  await ensureReferenceData(database);
   const seed = `
       insert into tenants (id, slug, name)
       select ('00000000-0000-4000-8000-' || lpad(t::text, 12, '0'))::uuid, 'plan-tenant-' || t, 'Plan tenant ' || t
@@ -153,12 +156,27 @@ describe("properties query plans (100,000 rows, 10 tenants)", () => {
       "to_char(updated_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')",
     );
     await expectIndexed("Deep page (row 5,000), updated", listQuery({}, "updated", updated));
+    const safest = await deepRow("hazard_risk_sort_asc, id", "hazard_risk_sort_asc::text");
+    await expectIndexed(
+      "Deep page (row 5,000), riskScore",
+      listQuery({}, "riskScore", { key: safest.key, id: safest.id }),
+    );
+    const riskiest = await deepRow("hazard_risk_sort_desc desc, id desc", "hazard_risk_sort_desc::text");
+    await expectIndexed("First page, -riskScore", listQuery({}, "-riskScore"));
+    await expectIndexed(
+      "Deep page (row 5,000), -riskScore",
+      listQuery({}, "-riskScore", { key: riskiest.key, id: riskiest.id }),
+    );
   });
 
   it("serves filtered and search lists from indexes", async () => {
     await expectIndexed("Status filter, newest", listQuery({ statuses: ["pending"] }, "newest"));
     await expectIndexed("City filter", listQuery({ city: "Tacoma" }, "newest"));
     await expectIndexed("ZIP filter", listQuery({ zip: "98042" }, "newest"));
+    await expectIndexed(
+      "Risk rating filter, riskiest first",
+      listQuery({ riskRatings: ["Relatively High", "Very High"] }, "-riskScore"),
+    );
     await expectIndexed(
       "Price, bedrooms and year ranges, sorted by price",
       listQuery({ minPrice: 300000, maxPrice: 600000, minBedrooms: 3, minYearBuilt: 1950 }, "price"),

@@ -7,11 +7,13 @@ import { consumeEnrichmentBatch } from "../../queues/enrichment/consumer.ts";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import { createAdminDb } from "../../src/db/admin.ts";
 import { createDatabase } from "../../src/db/client.ts";
+import { NRI_DATA_VERSION } from "../../src/domain/geo/hazards.ts";
 import { type PriceSample, priceRangeByZip } from "../../src/domain/quality/price-reference.ts";
 import worker from "../../src/index.ts";
 import { runIngestionTick } from "../../src/ingest/cron.ts";
 import { enrichProspect } from "../../src/services/enrichment.ts";
 import { publishPending } from "../../src/services/outbox.ts";
+import { defaultPipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { priceRangeOfRow } from "../../src/services/price-ranges.ts";
 import { testEnv } from "../helpers/env.ts";
 import { callApi, capturingQueue, deliver, pipelineEnv, prospect, testDeps } from "../helpers/pipeline.ts";
@@ -158,6 +160,31 @@ describe("enrichment pipeline", () => {
     expect(properties).toEqual([{ version: 1 }]);
     const markers = await sql`select outcome from processed_messages where tenant_id = ${tenant.id}`;
     expect(markers).toEqual([{ outcome: "loaded" }]);
+  });
+
+  it("loads a record whose property GET serves its county's NRI hazards, with the production dependencies", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(8)]);
+    const [message] = ofTenant(tenant, queue.take());
+    const deps = defaultPipelineDependencies();
+    const result = await deliver("enrichment", [message], (batch) =>
+      consumeEnrichmentBatch(batch, env, deps),
+    );
+    expect(result.explicitAcks).toHaveLength(1);
+    const [row] = await adminSql()`select id from properties where tenant_id = ${tenant.id}`;
+    const response = await callApi(env, `/api/v1/properties/${row?.id}`, {
+      headers: await tenant.headers("viewer"),
+    });
+    expect(response.status).toBe(200);
+    const body = await response.json<{ hazards: Record<string, unknown> | null }>();
+    expect(body.hazards).toMatchObject({
+      nriVersion: NRI_DATA_VERSION,
+      countyFips: "53033",
+      county: "King",
+      riskRating: "Very High",
+    });
   });
 
   it("retries a transient database error with backoff, then succeeds", async () => {

@@ -6,7 +6,12 @@ import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseKcSales } from "../../scripts/lib/kc-csv.ts";
 import { type BackingDatabase, openPglite } from "../../scripts/platform/database.ts";
-import { localConnectionString, type Platform, startPlatform } from "../../scripts/platform/index.ts";
+import {
+  ensureReferenceData,
+  localConnectionString,
+  type Platform,
+  startPlatform,
+} from "../../scripts/platform/index.ts";
 import { LOCAL_AUDIENCE, loadOrCreateSigningKey, startLocalIssuer } from "../../scripts/platform/issuer.ts";
 import { migrate, readMigrations } from "../../scripts/platform/migrate.ts";
 import {
@@ -15,6 +20,7 @@ import {
   seedDemoTenant,
   toHalfBaths,
 } from "../../scripts/platform/seed.ts";
+import { NRI_DATA_VERSION } from "../../src/domain/geo/hazards.ts";
 
 // Loosely typed JSON answers: the assertions check their shape.
 // biome-ignore lint/suspicious/noExplicitAny: test-only view of JSON bodies
@@ -327,7 +333,9 @@ describe("demo seed", () => {
     beforeAll(async () => {
       database = await openPglite();
       await migrate(database);
-    });
+      // As the platform starts: reference data before the seed, so seeded properties get their hazards.
+      await ensureReferenceData(database);
+    }, 120_000);
     afterAll(async () => {
       await database?.close();
     });
@@ -344,11 +352,18 @@ describe("demo seed", () => {
       expect(await seedDemoTenant(database)).toBe(0);
       const counts = await database.asOwner(async (session) => {
         await session.query("select set_config('app.current_tenant_id', $1, true)", [DEMO_TENANT.id]);
-        return session.query<{ tenant_id: string; n: string; sold: string }>(
-          "select tenant_id, count(*) as n, count(*) filter (where status = 'sold') as sold from properties group by 1",
+        return session.query<{ tenant_id: string; n: string; sold: string; king_hazards: string }>(
+          `select tenant_id, count(*) as n, count(*) filter (where status = 'sold') as sold,
+             count(*) filter (where hazards_county_fips = '53033' and hazards_version = $1
+               and hazard_risk_rating = 'Very High') as king_hazards
+           from properties group by 1`,
+          [NRI_DATA_VERSION],
         );
       });
-      expect(counts).toEqual([{ tenant_id: DEMO_TENANT.id, n: "15559", sold: "15559" }]);
+      // Every King County sale carries King County's NRI hazards.
+      expect(counts).toEqual([
+        { tenant_id: DEMO_TENANT.id, n: "15559", sold: "15559", king_hazards: "15559" },
+      ]);
     });
   });
 });

@@ -53,22 +53,9 @@ export interface CountyHazardRow {
   risk_rating: string | null;
   /** Null where the hazard does not apply to the county or FEMA has insufficient data; never 0 for "none". */
   hazard_scores: Record<HazardCode, number | null>;
+  /** The hazards' own ratings where the source has them (<code>_RISKR columns); absent codes have none. */
+  hazard_ratings: Partial<Record<HazardCode, RiskRating>>;
   data_version: string;
-}
-
-/** A ref_county_hazards row as read back: drivers return numeric as a string and may return jsonb as text. */
-export type StoredCountyHazardRow = Omit<CountyHazardRow, "hazard_scores"> & {
-  hazard_scores: Partial<Record<string, number | string | null>> | string;
-};
-
-export interface HazardSummary {
-  dataVersion: string;
-  countyFips: string;
-  state: string;
-  county: string;
-  riskScore: number | null;
-  riskRating: RiskRating | null;
-  hazards: Record<HazardKey, number | null>;
 }
 
 /** Rounds to 2 decimals, which removes binary float noise such as 85.79999999999998 (scores are percentiles). */
@@ -124,10 +111,17 @@ export function parseHazardRow(
   }
 
   const hazardScores = {} as Record<HazardCode, number | null>;
+  const hazardRatings: Partial<Record<HazardCode, RiskRating>> = {};
   for (const { code } of HAZARDS) {
     const column = `${code}_RISKS`;
     if (!(column in record)) throw new Error(`${where(line)}missing column ${column}`);
     hazardScores[code] = insufficient ? null : parseScore(record[column], column, line);
+    const rating = record[`${code}_RISKR`]?.trim() ?? "";
+    if (insufficient || rating === "" || rating === INSUFFICIENT_DATA || rating === "Not Applicable")
+      continue;
+    if (!isRiskRating(rating))
+      throw new Error(`${where(line)}invalid ${code}_RISKR ${JSON.stringify(rating)}`);
+    hazardRatings[code] = rating;
   }
 
   return {
@@ -138,6 +132,7 @@ export function parseHazardRow(
     risk_score: insufficient ? null : parseScore(record.RISK_SCORE, "RISK_SCORE", line),
     risk_rating: riskRating,
     hazard_scores: hazardScores,
+    hazard_ratings: hazardRatings,
     data_version: dataVersion,
   };
 }
@@ -148,38 +143,65 @@ function toNumberOrNull(value: unknown): number | null {
   return Number.isFinite(parsed) ? parsed : null;
 }
 
-/** Maps a ref_county_hazards row to the API shape, with readable hazard names in place of FEMA codes. */
-export function hazardSummary(row: StoredCountyHazardRow): HazardSummary {
-  const scores: Partial<Record<string, unknown>> =
-    typeof row.hazard_scores === "string" ? JSON.parse(row.hazard_scores) : row.hazard_scores;
-  const hazards = {} as Record<HazardKey, number | null>;
-  for (const { code, key } of HAZARDS) {
-    hazards[key] = toNumberOrNull(scores[code]);
-  }
-  const rating = row.risk_rating;
-  return {
-    dataVersion: row.data_version,
-    countyFips: row.county_fips,
-    state: row.state,
-    county: row.county,
-    riskScore: toNumberOrNull(row.risk_score),
-    riskRating: rating !== null && isRiskRating(rating) ? rating : null,
-    hazards,
-  };
+function ratingOrNull(value: unknown): RiskRating | null {
+  return typeof value === "string" && isRiskRating(value) ? value : null;
 }
 
-export const SELECT_COUNTY_HAZARDS_SQL =
-  "select county_fips, state, state_name, county, risk_score, risk_rating, hazard_scores, data_version " +
-  "from ref_county_hazards where county_fips = $1";
+/** A property's hazards as the API serves them: its county's NRI row, hazard types by readable name. */
+export interface PropertyHazards {
+  nriVersion: string;
+  countyFips: string;
+  county: string;
+  state: string;
+  riskScore: number | null;
+  riskRating: RiskRating | null;
+  /** Null scores mean the hazard does not apply to the county or FEMA has insufficient data, never zero risk. */
+  byType: Record<HazardKey, { score: number | null; rating: RiskRating | null }>;
+}
 
-export type CountyHazardQuery = (sql: string, params: unknown[]) => Promise<StoredCountyHazardRow[]>;
+/** Why a property has no hazards: no county could be found for it, or the NRI has no row for its county. */
+export type HazardsUnavailable = "no_county" | "county_not_in_nri";
 
-/** Looks a county's hazards up through any query function; null when the county has no NRI row. */
-export async function lookupCountyHazards(
-  query: CountyHazardQuery,
-  countyFips: string,
-): Promise<HazardSummary | null> {
-  if (!FIPS.test(countyFips)) return null;
-  const [row] = await query(SELECT_COUNTY_HAZARDS_SQL, [countyFips]);
-  return row === undefined ? null : hazardSummary(row);
+/** The hazard columns of a properties row (migrations/0008 fills them from the reference tables). */
+export interface StoredPropertyHazards {
+  hazards?: unknown;
+  hazards_version?: unknown;
+  hazards_county_fips?: unknown;
+  hazard_risk_score?: unknown;
+  hazard_risk_rating?: unknown;
+}
+
+export function propertyHazards(row: StoredPropertyHazards): {
+  hazards: PropertyHazards | null;
+  hazardsUnavailable: HazardsUnavailable | null;
+} {
+  const countyFips = typeof row.hazards_county_fips === "string" ? row.hazards_county_fips : null;
+  const stored = (typeof row.hazards === "string" ? JSON.parse(row.hazards) : row.hazards) as {
+    county?: string;
+    state?: string;
+    scores?: Partial<Record<string, unknown>>;
+    ratings?: Partial<Record<string, unknown>>;
+  } | null;
+  if (!stored || !countyFips || typeof row.hazards_version !== "string") {
+    return { hazards: null, hazardsUnavailable: countyFips ? "county_not_in_nri" : "no_county" };
+  }
+  const byType = {} as PropertyHazards["byType"];
+  for (const { code, key } of HAZARDS) {
+    byType[key] = {
+      score: toNumberOrNull(stored.scores?.[code]),
+      rating: ratingOrNull(stored.ratings?.[code]),
+    };
+  }
+  return {
+    hazards: {
+      nriVersion: row.hazards_version,
+      countyFips,
+      county: String(stored.county ?? ""),
+      state: String(stored.state ?? ""),
+      riskScore: toNumberOrNull(row.hazard_risk_score),
+      riskRating: ratingOrNull(row.hazard_risk_rating),
+      byType,
+    },
+    hazardsUnavailable: null,
+  };
 }

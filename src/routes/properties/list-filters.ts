@@ -1,6 +1,7 @@
 // Turns the list query (strings, already checked one by one by the schema) into service filters, with the
 // checks that span several parameters. Failures are 400 with one entry per bad parameter.
 import type { z } from "@hono/zod-openapi";
+import type { RiskRating } from "../../domain/geo/hazards.ts";
 import type { BoundingBox } from "../../domain/geo.ts";
 import type { ListingStatus } from "../../domain/property-status.ts";
 import type { PropertyType } from "../../domain/property-types.ts";
@@ -32,6 +33,9 @@ export function listFilters(query: ListQuery): PropertyFilters {
   if (query.status) filters.statuses = [...new Set(query.status.split(","))].sort() as ListingStatus[];
   if (query.propertyType) {
     filters.propertyTypes = [...new Set(query.propertyType.split(","))].sort() as PropertyType[];
+  }
+  if (query.riskRating) {
+    filters.riskRatings = [...new Set(query.riskRating.split(","))].sort() as RiskRating[];
   }
   if (query.city !== undefined) filters.city = query.city;
   if (query.state !== undefined) filters.state = query.state;

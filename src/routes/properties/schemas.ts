@@ -1,6 +1,7 @@
 // Request and response schemas of the properties API: one source for validation and the OpenAPI document.
 // Write bodies are strict: an unknown member (id, tenantId, timestamps, typos) is a 422, never ignored.
 import { z } from "@hono/zod-openapi";
+import { HAZARDS, NRI_NOTICE, RISK_RATINGS } from "../../domain/geo/hazards.ts";
 import { PROPERTY_SORTS } from "../../domain/list-cursor.ts";
 import { LISTING_STATUSES } from "../../domain/property-status.ts";
 import { PROPERTY_TYPES } from "../../domain/property-types.ts";
@@ -97,6 +98,44 @@ export const PropertyPatchSchema = z
   })
   .openapi("PropertyPatch", { description: "JSON merge patch (RFC 7396): null clears a field" });
 
+const riskRating = z.enum(RISK_RATINGS);
+
+const HazardTypeSchema = z.object({
+  score: z.number().nullable().openapi({
+    description:
+      "National percentile 0-100; null where the hazard does not apply or FEMA has insufficient data",
+  }),
+  rating: riskRating.nullable().openapi({
+    description:
+      "FEMA's rating of this hazard where the loaded NRI table has one (the shipped county risk table has none)",
+  }),
+});
+
+export const PropertyHazardsSchema = z
+  .object({
+    nriVersion: z.string().openapi({ example: "NRI v1.20 (December 2025)" }),
+    countyFips: z.string().openapi({ example: "53033" }),
+    county: z.string(),
+    state: z.string(),
+    riskScore: z
+      .number()
+      .nullable()
+      .openapi({ description: "Overall risk index, national percentile 0-100" }),
+    riskRating: riskRating.nullable(),
+    byType: z.object(
+      Object.fromEntries(
+        HAZARDS.map(({ key, label }) => [key, HazardTypeSchema.openapi({ description: label })]),
+      ) as {
+        [K in (typeof HAZARDS)[number]["key"]]: typeof HazardTypeSchema;
+      },
+    ),
+  })
+  .openapi("PropertyHazards", {
+    description:
+      "FEMA National Risk Index of the property's county (its countyFips, else its ZIP's county), looked up " +
+      `when the property was last written. ${NRI_NOTICE}`,
+  });
+
 export const PropertySchema = z
   .object({
     id: z.uuid(),
@@ -128,6 +167,11 @@ export const PropertySchema = z
     status,
     closingPrice: z.number().nullable(),
     closingDate: z.string().nullable(),
+    hazards: PropertyHazardsSchema.nullable(),
+    hazardsUnavailable: z.enum(["no_county", "county_not_in_nri"]).nullable().openapi({
+      description:
+        "Why hazards is null: no_county (neither countyFips nor a known ZIP) or county_not_in_nri; null otherwise",
+    }),
     version: z.number().int().openapi({ description: "Bumped by every write; the ETag is its quoted value" }),
     createdAt: z.string().openapi({ format: "date-time" }),
     updatedAt: z.string().openapi({ format: "date-time" }),
@@ -170,6 +214,15 @@ export const ListPropertiesQuerySchema = z.strictObject({
     .optional()
     .openapi({ description: "Exact, as stored (q matches any case)" }),
   state: z.enum(US_STATE_CODES).optional(),
+  riskRating: z
+    .string()
+    .max(200)
+    .refine(
+      (value) => value.split(",").every((rating) => (RISK_RATINGS as readonly string[]).includes(rating)),
+      `Comma-separated ratings: ${RISK_RATINGS.join(", ")}.`,
+    )
+    .optional()
+    .openapi({ description: `FEMA NRI overall rating, comma-separated: ${RISK_RATINGS.join(", ")}` }),
   zip: z
     .string()
     .regex(/^[0-9]{5}(-[0-9]{4})?$/, "Must be a ZIP or ZIP+4.")
@@ -198,7 +251,9 @@ export const ListPropertiesQuerySchema = z.strictObject({
     .regex(/[\p{L}\p{N}]/u, "Must contain a letter or digit.")
     .optional()
     .openapi({ description: "Words in the address; each matches as a prefix" }),
-  sort: z.enum(PROPERTY_SORTS).optional().openapi({ description: "Default newest" }),
+  sort: z.enum(PROPERTY_SORTS).optional().openapi({
+    description: "Default newest; riskScore / -riskScore order by the NRI overall risk score, unknown last",
+  }),
   cursor: z.string().min(1).max(1024).optional().openapi({ description: "nextCursor of the previous page" }),
   limit: LimitSchema,
 });

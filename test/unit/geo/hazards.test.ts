@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { StoredCountyHazardRow } from "../../../src/domain/geo/hazards.ts";
 import {
   HAZARDS,
-  hazardSummary,
-  lookupCountyHazards,
   NRI_DATA_VERSION,
   parseHazardRow,
+  propertyHazards,
   roundScore,
 } from "../../../src/domain/geo/hazards.ts";
 
@@ -81,66 +79,62 @@ describe("roundScore", () => {
   });
 });
 
-describe("hazardSummary", () => {
-  const stored: StoredCountyHazardRow = {
-    county_fips: "53033",
-    state: "WA",
-    state_name: "Washington",
-    county: "King",
-    risk_score: "99.68",
-    risk_rating: "Very High",
-    hazard_scores: { AVLN: 99.27, CFLD: 71, HRCN: null, ERQK: "99.9" },
-    data_version: NRI_DATA_VERSION,
+describe("propertyHazards", () => {
+  const stored = {
+    hazards_county_fips: "53033",
+    hazards_version: NRI_DATA_VERSION,
+    hazard_risk_score: "99.68",
+    hazard_risk_rating: "Very High",
+    hazards: {
+      county: "King",
+      state: "WA",
+      scores: { AVLN: 99.27, CFLD: 71, HRCN: null, ERQK: "99.9" },
+      ratings: { AVLN: "Very High", CFLD: "not a rating" },
+    },
   };
 
-  it("maps FEMA codes to readable names and numeric strings to numbers", () => {
-    const summary = hazardSummary(stored);
-    expect(summary).toMatchObject({
-      dataVersion: NRI_DATA_VERSION,
+  it("maps FEMA codes to readable names, numeric strings to numbers, and keeps only real ratings", () => {
+    const { hazards, hazardsUnavailable } = propertyHazards(stored);
+    expect(hazardsUnavailable).toBeNull();
+    expect(hazards).toMatchObject({
+      nriVersion: NRI_DATA_VERSION,
       countyFips: "53033",
       state: "WA",
       county: "King",
       riskScore: 99.68,
       riskRating: "Very High",
     });
-    expect(summary.hazards.avalanche).toBe(99.27);
-    expect(summary.hazards.coastalFlood).toBe(71);
-    expect(summary.hazards.earthquake).toBe(99.9);
-    expect(summary.hazards.hurricane).toBeNull();
+    expect(hazards?.byType.avalanche).toEqual({ score: 99.27, rating: "Very High" });
+    expect(hazards?.byType.coastalFlood).toEqual({ score: 71, rating: null });
+    expect(hazards?.byType.earthquake.score).toBe(99.9);
+    expect(hazards?.byType.hurricane.score).toBeNull();
     // Codes the row lacks come out as null rather than missing keys.
-    expect(summary.hazards.wildfire).toBeNull();
-    expect(Object.keys(summary.hazards)).toEqual(HAZARDS.map(({ key }) => key));
+    expect(hazards?.byType.wildfire).toEqual({ score: null, rating: null });
+    expect(Object.keys(hazards?.byType ?? {})).toEqual(HAZARDS.map(({ key }) => key));
   });
 
-  it("accepts jsonb returned as text and null scores", () => {
-    const summary = hazardSummary({
-      ...stored,
-      risk_score: null,
-      risk_rating: null,
-      hazard_scores: JSON.stringify({ TRND: 12.5 }),
+  it("accepts jsonb returned as text", () => {
+    const { hazards } = propertyHazards({ ...stored, hazards: JSON.stringify({ scores: { TRND: 12.5 } }) });
+    expect(hazards?.byType.tornado.score).toBe(12.5);
+  });
+
+  it("says why there are none: no county, or a county the NRI does not have", () => {
+    expect(propertyHazards({ hazards_county_fips: null, hazards: null })).toEqual({
+      hazards: null,
+      hazardsUnavailable: "no_county",
     });
-    expect(summary.riskScore).toBeNull();
-    expect(summary.riskRating).toBeNull();
-    expect(summary.hazards.tornado).toBe(12.5);
-  });
-
-  it("round-trips a parsed row", () => {
-    const summary = hazardSummary(parseHazardRow(femaRecord({ WFIR_RISKS: "45.73791348600509" })));
-    expect(summary.hazards.wildfire).toBe(45.74);
-    expect(summary.riskScore).toBe(96.72);
+    expect(propertyHazards({ hazards_county_fips: "99999", hazards: null })).toEqual({
+      hazards: null,
+      hazardsUnavailable: "county_not_in_nri",
+    });
   });
 });
 
-describe("lookupCountyHazards", () => {
-  it("queries by FIPS and skips invalid input without a query", async () => {
-    const calls: unknown[][] = [];
-    const query = async (_sql: string, params: unknown[]) => {
-      calls.push(params);
-      return params[0] === "53033" ? [{ ...parseHazardRow(femaRecord({ STCOFIPS: "53033" })) }] : [];
-    };
-    expect((await lookupCountyHazards(query, "53033"))?.countyFips).toBe("53033");
-    expect(await lookupCountyHazards(query, "99999")).toBeNull();
-    expect(await lookupCountyHazards(query, "King")).toBeNull();
-    expect(calls).toEqual([["53033"], ["99999"]]);
+describe("parseHazardRow ratings", () => {
+  it("reads per-hazard ratings where the source has them and derives none where it has not", () => {
+    expect(parseHazardRow(femaRecord({})).hazard_ratings).toEqual({});
+    const rated = parseHazardRow(femaRecord({ WFIR_RISKR: "Relatively Low", TSUN_RISKR: "Not Applicable" }));
+    expect(rated.hazard_ratings).toEqual({ WFIR: "Relatively Low" });
+    expect(() => parseHazardRow(femaRecord({ WFIR_RISKR: "Medium" }))).toThrow(/WFIR_RISKR/);
   });
 });
