@@ -141,6 +141,9 @@ describe("PATCH /api/v1/users/{id}", () => {
     expect((await patch(env, id, admin, { status: "gone" })).status).toBe(422);
     expect((await patch(env, id, admin, { status: "active", roles: ["admin"] })).status).toBe(422);
     expect((await patch(env, crypto.randomUUID(), admin, { status: "active" })).status).toBe(404);
+    const unchanged = await patch(env, id, admin, {});
+    expect(unchanged.status).toBe(200);
+    expect(await unchanged.json()).toMatchObject({ id, status: "active" });
   });
 });
 

@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
-import { setUserStatus } from "../../services/users.ts";
+import { getUser, setUserStatus } from "../../services/users.ts";
 import { bodyLimit, MAX_USER_BODY_BYTES } from "../body-limit.ts";
 import { problemResponses } from "../problem.ts";
 import { IdParamsSchema } from "../validation.ts";
@@ -9,8 +9,9 @@ import { UserSchema } from "./schemas.ts";
 
 const UserUpdateSchema = z
   .strictObject({
-    status: z.enum(["active", "disabled"]).openapi({
-      description: "disabled: every token of this user is refused with 403 (within a minute everywhere)",
+    status: z.enum(["active", "disabled"]).optional().openapi({
+      description:
+        "disabled: every token of this user is refused with 403 (within a minute everywhere); absent: no change",
     }),
   })
   .openapi("UserUpdate");
@@ -38,12 +39,12 @@ export const updateUserRoute = createRoute({
 export function registerUpdateUser(app: OpenAPIHono<AppEnv>) {
   app.openapi(updateUserRoute, async (c) => {
     const { tenantId, userId } = c.var.auth;
-    const user = await setUserStatus(
-      c.var.db,
-      { tenantId, userId },
-      c.req.valid("param").id,
-      c.req.valid("json").status,
-    );
+    const { id } = c.req.valid("param");
+    const { status } = c.req.valid("json");
+    const user =
+      status === undefined
+        ? await getUser(c.var.db, tenantId, id)
+        : await setUserStatus(c.var.db, { tenantId, userId }, id, status);
     c.header("Cache-Control", "private, no-store");
     return c.json(user, 200);
   });
