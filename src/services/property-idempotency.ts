@@ -17,6 +17,16 @@ export interface IdempotencyRequest {
   requestHash: string;
 }
 
+/**
+ * The key as stored: SHA-256 of the caller's user id and the client's key. Keys belong to the caller, as payment
+ * APIs scope them to the account: another user of the same tenant sending the same key gets nothing of the
+ * first user's (their request runs as its own), and the table's key (tenant_id, key) and every version of the
+ * code that reads it stay as they are. The digest keeps the client's key text out of the database too.
+ */
+export function scopedIdempotencyKey(userId: string, key: string): Promise<string> {
+  return sha256Hex(`${userId}\u0000${key}`);
+}
+
 /** The SHA-256 an Idempotency-Key is bound to: method, path and the body with its keys sorted. */
 export function idempotencyFingerprint(method: string, path: string, body: unknown): Promise<string> {
   return sha256Hex(canonicalJson({ method: method.toUpperCase(), path, body }));

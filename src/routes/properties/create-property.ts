@@ -4,7 +4,7 @@ import { ApiError } from "../../errors.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { refreshCompsIndex } from "../../services/comps-index.ts";
 import { createProperty, type PropertyFields } from "../../services/properties.ts";
-import { idempotencyFingerprint } from "../../services/property-idempotency.ts";
+import { idempotencyFingerprint, scopedIdempotencyKey } from "../../services/property-idempotency.ts";
 import { afterResponse } from "../after-response.ts";
 import { bodyLimit, MAX_PROPERTY_BODY_BYTES } from "../body-limit.ts";
 import { problemResponses } from "../problem.ts";
@@ -27,7 +27,9 @@ export const createPropertyRoute = createRoute({
   description:
     "Send an Idempotency-Key to make retries safe: a replay within 24 hours answers the first result with " +
     "`Idempotent-Replayed: true`; the same key with a different body is 422, and while the first request is " +
-    "still running, 409.",
+    "still running, 409. Keys belong to the caller (tenant and user): another user's same key is their own " +
+    "request. A replay answers the original 201 and body even if the property has since been changed or " +
+    "deleted, and creates nothing.",
   middleware: [requireRole("editor"), bodyLimit(MAX_PROPERTY_BODY_BYTES)] as const,
   request: {
     headers: IdempotencyHeaderSchema,
@@ -67,7 +69,10 @@ export function registerCreateProperty(app: OpenAPIHono<AppEnv>) {
     const fields = c.req.valid("json") as PropertyFields;
     const key = idempotencyKey(c.req.valid("header")["idempotency-key"]);
     const idempotency = key
-      ? { key, requestHash: await idempotencyFingerprint("POST", c.req.path, fields) }
+      ? {
+          key: await scopedIdempotencyKey(c.var.auth.userId, key),
+          requestHash: await idempotencyFingerprint("POST", c.req.path, fields),
+        }
       : undefined;
     const { property, replayed } = await withDuplicateLink(() =>
       createProperty(c.var.db, c.var.auth.tenantId, fields, idempotency),

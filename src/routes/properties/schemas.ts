@@ -296,9 +296,14 @@ export const IfMatchHeaderSchema = z.object({
 });
 
 export const IdempotencyHeaderSchema = z.object({
-  "idempotency-key": z.string().optional().openapi({
-    description: "1-255 printable ASCII characters; replays within 24 hours return the first result",
-  }),
+  "idempotency-key": z
+    .string()
+    .optional()
+    .openapi({
+      description:
+        "1-255 printable ASCII characters, scoped to the caller (tenant and user); replays within 24 hours " +
+        "return the first result",
+    }),
 });
 
 export const ETAG_HEADER = {

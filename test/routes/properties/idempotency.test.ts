@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { adminSql, createTenant } from "../../helpers/tenants.ts";
+import { scopedIdempotencyKey } from "../../../src/services/property-idempotency.ts";
+import { adminSql, createTenant, type TestTenant } from "../../helpers/tenants.ts";
 import { sampleProperty, send, warmUp } from "./helpers.ts";
 
 beforeAll(warmUp, 30_000);
@@ -7,6 +8,14 @@ beforeAll(warmUp, 30_000);
 async function count(tenantId: string): Promise<number> {
   const rows = await adminSql()`select count(*)::int as n from properties where tenant_id = ${tenantId}`;
   return Number(rows[0]?.n);
+}
+
+/** The key as stored for the tenant's editor (the user `send` acts as), after that user's first request. */
+async function storedKey(tenant: TestTenant, key: string): Promise<string> {
+  await send(tenant, "GET", "?limit=1");
+  const [user] = await adminSql()`select id from users where tenant_id = ${tenant.id}
+    and subject = ${`user-editor-${tenant.slug}`}`;
+  return scopedIdempotencyKey(String(user?.id), key);
 }
 
 describe("POST /api/v1/properties with Idempotency-Key", () => {
@@ -63,12 +72,57 @@ describe("POST /api/v1/properties with Idempotency-Key", () => {
     expect(await count(tenantB.id)).toBe(1);
   });
 
+  it("scopes keys to the caller: another user of the tenant never gets the first user's resource", async () => {
+    const tenant = await createTenant();
+    const key = crypto.randomUUID();
+    const body = sampleProperty();
+    const mine = await send(tenant, "POST", "", { body, headers: { "idempotency-key": key } });
+    expect(mine.status).toBe(201);
+    const colleague = {
+      ...(await tenant.headers("editor", { subject: `colleague-${crypto.randomUUID()}` })),
+    };
+    // The same key and body from a colleague is a request of its own: here, a second property at that address.
+    const same = await send(tenant, "POST", "", { body, headers: { ...colleague, "idempotency-key": key } });
+    expect(same.status).toBe(409);
+    expect(same.headers.get("idempotent-replayed")).toBeNull();
+    expect(await same.json()).toMatchObject({ code: "duplicate_address" });
+    // The same key with another body is not "reused" for the colleague: it creates their property.
+    const other = await send(tenant, "POST", "", {
+      body: sampleProperty(),
+      headers: { ...colleague, "idempotency-key": key },
+    });
+    expect(other.status).toBe(201);
+    expect(other.headers.get("idempotent-replayed")).toBeNull();
+    expect(await count(tenant.id)).toBe(2);
+    // And each user's replay still answers that user's own result.
+    const replay = await send(tenant, "POST", "", { body, headers: { "idempotency-key": key } });
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replay.json()).toEqual(await mine.json());
+  });
+
+  it("replays the original 201 and body after the property was deleted, and creates nothing", async () => {
+    const tenant = await createTenant();
+    const key = crypto.randomUUID();
+    const body = sampleProperty();
+    const first = await send(tenant, "POST", "", { body, headers: { "idempotency-key": key } });
+    const original = (await first.json()) as { id: string };
+    expect((await send(tenant, "DELETE", `/${original.id}`, { headers: { "if-match": '"1"' } })).status).toBe(
+      204,
+    );
+    const replay = await send(tenant, "POST", "", { body, headers: { "idempotency-key": key } });
+    expect(replay.status).toBe(201);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(await replay.json()).toEqual(original);
+    expect((await send(tenant, "GET", `/${original.id}`)).status).toBe(404);
+    expect(await count(tenant.id)).toBe(1);
+  });
+
   it("answers 409 while the first request's result is not visible yet (in flight)", async () => {
     const tenant = await createTenant();
     const key = crypto.randomUUID();
     // A key row whose result is not (yet) visible: what a concurrent request sees while the first is running.
     await adminSql()`insert into idempotency_keys (tenant_id, key, request_hash, property_id, response_status, expires_at)
-      values (${tenant.id}, ${key}, ${"0".repeat(64)}, ${crypto.randomUUID()}, 201, now() + interval '1 hour')`;
+      values (${tenant.id}, ${await storedKey(tenant, key)}, ${"0".repeat(64)}, ${crypto.randomUUID()}, 201, now() + interval '1 hour')`;
     const response = await send(tenant, "POST", "", {
       body: sampleProperty(),
       headers: { "idempotency-key": key },
@@ -104,7 +158,7 @@ describe("POST /api/v1/properties with Idempotency-Key", () => {
     });
     expect(first.status).toBe(201);
     await adminSql()`update idempotency_keys set expires_at = now() - interval '1 second'
-      where tenant_id = ${tenant.id} and key = ${key}`;
+      where tenant_id = ${tenant.id} and key = ${await storedKey(tenant, key)}`;
     const fresh = await send(tenant, "POST", "", {
       body: sampleProperty(),
       headers: { "idempotency-key": key },
@@ -117,8 +171,8 @@ describe("POST /api/v1/properties with Idempotency-Key", () => {
     await send(tenant, "POST", "", { body });
     const duplicate = await send(tenant, "POST", "", { body, headers: { "idempotency-key": duplicateKey } });
     expect(duplicate.status).toBe(409);
-    const stored =
-      await adminSql()`select 1 from idempotency_keys where tenant_id = ${tenant.id} and key = ${duplicateKey}`;
+    const stored = await adminSql()`select 1 from idempotency_keys
+      where tenant_id = ${tenant.id} and key = ${await storedKey(tenant, duplicateKey)}`;
     expect(stored).toHaveLength(0);
   });
 
