@@ -1,5 +1,5 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
-// request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
+// response headers (outermost, so errors get them too) -> request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
 // health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-types.ts";
@@ -7,6 +7,7 @@ import { authenticate } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
+import { allowedMethods, responseHeaders } from "./middleware/response-headers.ts";
 import { compsRouter } from "./routes/comps/index.ts";
 import { docsRouter } from "./routes/docs/index.ts";
 import { healthRouter } from "./routes/health/index.ts";
@@ -21,8 +22,10 @@ import { valuationRouter } from "./routes/valuation/index.ts";
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ strict: true, defaultHook: validationHook });
   app.onError(handleError);
-  app.notFound(handleNotFound);
+  // A known path asked with a method it does not take is 405 with Allow, not 404.
+  app.notFound((c) => handleNotFound(c, allowedMethods(app.routes, c.req.path)));
 
+  app.use("*", responseHeaders());
   app.use("*", requestContext());
   app.use("*", ipRateLimit());
   app.use("/api/v1/*", authenticate());

@@ -1,5 +1,5 @@
 // Every error leaves as RFC 9457 application/problem+json with the request id; never a stack or SQL text.
-import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-types.ts";
 import { ApiError } from "../errors.ts";
@@ -64,5 +64,15 @@ export const handleError: ErrorHandler<AppEnv> = (error, c) => {
   return problemResponse(c, apiError.code === "configuration_error" ? new ApiError("internal") : apiError);
 };
 
-export const handleNotFound: NotFoundHandler<AppEnv> = (c) =>
-  problemResponse(c, new ApiError("not_found", { detail: "No such route." }));
+/** No route answered: 405 with Allow when the path exists for other methods, else 404. */
+export function handleNotFound(c: AppContext, allowed: readonly string[] = []): Response {
+  if (allowed.length === 0)
+    return problemResponse(c, new ApiError("not_found", { detail: "No such route." }));
+  return problemResponse(
+    c,
+    new ApiError("method_not_allowed", {
+      detail: `${c.req.method} is not allowed here; use ${allowed.join(", ")}.`,
+      headers: { Allow: allowed.join(", ") },
+    }),
+  );
+}
