@@ -1,6 +1,7 @@
 // One error class and one table from error code to HTTP status. Every error leaves the API as RFC 9457
 // application/problem+json (see middleware/errors.ts); nothing else may throw out of a service.
 import type { z } from "zod";
+import { NUL_MESSAGE, nulFieldPaths } from "./domain/nul-text.ts";
 
 export const ERROR_CATALOG = {
   bad_request: { status: 400, title: "Bad request" },
@@ -87,4 +88,21 @@ export class ApiError extends Error {
     this.headers = options.headers ?? {};
     this.extensions = options.extensions ?? {};
   }
+}
+
+/**
+ * Refuses text containing U+0000 anywhere in `value` (domain/nul-text.ts): 422 for a body, 400 for the other
+ * parts of a request, one entry per field.
+ */
+export function refuseNulText(
+  value: unknown,
+  part: "body" | "query" | "path" | "header",
+  prefix?: string,
+): void {
+  const fields = nulFieldPaths(value, prefix ? [prefix] : []);
+  if (fields.length === 0) return;
+  const errors = fields.map((field) => ({ field, message: NUL_MESSAGE }));
+  if (part === "body")
+    throw new ApiError("validation_failed", { detail: "The request body is not valid.", errors });
+  throw new ApiError("bad_request", { detail: `Invalid ${part}.`, errors });
 }

@@ -7,7 +7,7 @@
 // tells a client that builds its URLs wrongly to fix its request rather than that a record is gone. Whether a
 // well-formed id exists is a different question, answered 404 alike for a missing id and another tenant's.
 import { type Hook, z } from "@hono/zod-openapi";
-import { ApiError, fieldIssues } from "../errors.ts";
+import { ApiError, fieldIssues, refuseNulText } from "../errors.ts";
 
 const PART_NAMES: Record<string, string> = {
   param: "path",
@@ -18,7 +18,11 @@ const PART_NAMES: Record<string, string> = {
 
 // biome-ignore lint/suspicious/noExplicitAny: the hook is shared by routes of every input and env type.
 export const validationHook: Hook<any, any, any, any> = (result) => {
-  if (result.success) return;
+  if (result.success) {
+    const part = result.target === "json" || result.target === "form" ? "body" : PART_NAMES[result.target];
+    refuseNulText(result.data, (part ?? "query") as "body" | "query" | "path" | "header");
+    return;
+  }
   const errors = fieldIssues(result.error);
   if (result.target === "json" || result.target === "form") {
     throw new ApiError("validation_failed", { detail: "The request body is not valid.", errors });

@@ -10,7 +10,7 @@ import {
   type RawRecord,
   RECORD_FIELDS,
 } from "../domain/pipeline/contracts.ts";
-import { ApiError, fieldIssues } from "../errors.ts";
+import { ApiError, fieldIssues, refuseNulText } from "../errors.ts";
 import { lineageEvent } from "./lineage.ts";
 
 export const MAX_INTAKE_RECORDS = 1_000;
@@ -47,6 +47,7 @@ export function parseIntakeBody(contentType: string, body: string, csv: CsvParse
   } else {
     throw new ApiError("unsupported_media_type", { detail: "Send application/json (an array) or text/csv." });
   }
+  refuseNulText(candidate, "body", "records");
   const parsed = intakeSchema.safeParse(candidate);
   if (!parsed.success) {
     throw new ApiError("validation_failed", {

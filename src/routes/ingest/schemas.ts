@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-types.ts";
 import { RECORD_FIELDS } from "../../domain/pipeline/contracts.ts";
-import { ApiError } from "../../errors.ts";
+import { ApiError, refuseNulText } from "../../errors.ts";
 
 /** Reads the body as text, refusing more than `maxBytes` (from Content-Length, or while streaming). */
 export async function readBodyText(c: Context<AppEnv>, maxBytes: number): Promise<string> {
@@ -39,11 +39,14 @@ export async function readJsonBody(c: Context<AppEnv>, maxBytes: number, optiona
   if (contentType !== "application/json") {
     throw new ApiError("unsupported_media_type", { detail: "Send application/json." });
   }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new ApiError("bad_request", { detail: "The body is not valid JSON." });
   }
+  refuseNulText(body, "body");
+  return body;
 }
 
 export const PageQuerySchema = z.object({
