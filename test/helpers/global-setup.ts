@@ -41,6 +41,16 @@ export default async function setup(project: TestProject) {
   ]);
   project.provide("jwksControlUrl", jwksServer.url);
 
+  // The database-error tests need a statement that fails with a SQLSTATE of their choosing. The local endpoint
+  // refuses DO blocks (a way out of the role), so the test database alone gets a function that raises one
+  // (the migrations never create it).
+  await platform.database.asOwner((session) =>
+    session.exec(`
+      create or replace function test_raise_sqlstate(code text) returns void
+        language plpgsql set search_path = pg_catalog as $$ begin raise exception 'boom' using errcode = code; end $$;
+      grant execute on function test_raise_sqlstate(text) to app_runtime;`),
+  );
+
   const [created] = await platform.database.transaction({ user: "app_admin", password: "app_admin" }, [
     {
       query: "insert into tenants (slug, name) values ($1, $2) returning id",

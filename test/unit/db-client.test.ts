@@ -19,7 +19,7 @@ async function failWith(sqlState: string, onRoundTrip?: () => void) {
   });
   return db
     .withTenant(tenant.id, (tx) => [
-      tx.execute(sql.raw(`do $$ begin raise exception 'boom' using errcode = '${sqlState}'; end $$`)),
+      tx.execute(sql`select test_raise_sqlstate(${sqlState})`),
     ])
     .then(
       () => {
@@ -46,7 +46,7 @@ describe("database errors", () => {
     // The driver error stays the cause (constraint names for conflicts); no SQL text reaches the message.
     expect(error.cause).toBeInstanceOf(NeonDbError);
     expect((error.cause as NeonDbError).code).toBe(sqlState);
-    expect(error.message).not.toContain("raise exception");
+    expect(error.message).not.toContain("test_raise_sqlstate");
   });
 
   it("retries serialization failures and deadlocks up to three attempts", async () => {
