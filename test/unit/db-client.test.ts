@@ -18,9 +18,7 @@ async function failWith(sqlState: string, onRoundTrip?: () => void) {
     ...(onRoundTrip ? { onRoundTrip } : {}),
   });
   return db
-    .withTenant(tenant.id, (tx) => [
-      tx.execute(sql`select test_raise_sqlstate(${sqlState})`),
-    ])
+    .withTenant(tenant.id, (tx) => [tx.execute(sql`select test_raise_sqlstate(${sqlState})`)])
     .then(
       () => {
         throw new Error("expected a failure");

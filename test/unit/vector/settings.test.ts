@@ -33,9 +33,7 @@ describe("VECTOR_INDEX settings", () => {
 
   it("refuses an unknown index, and qdrant without a URL, naming the setting only", () => {
     expect(() => loadSettings({ ...testEnv, VECTOR_INDEX: "faiss" })).toThrow(/VECTOR_INDEX/);
-    expect(() => loadSettings({ ...testEnv, VECTOR_INDEX: "qdrant", QDRANT_URL: "" })).toThrow(
-      /QDRANT_URL/,
-    );
+    expect(() => loadSettings({ ...testEnv, VECTOR_INDEX: "qdrant", QDRANT_URL: "" })).toThrow(/QDRANT_URL/);
     expect(() => loadSettings({ ...testEnv, QDRANT_URL: "not a url" })).toThrow(/QDRANT_URL/);
   });
 });
