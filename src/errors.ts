@@ -11,6 +11,7 @@ export const ERROR_CATALOG = {
   tenant_inactive: { status: 403, title: "Tenant not active" },
   not_found: { status: 404, title: "Not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
+  changes_cursor_expired: { status: 410, title: "Changes cursor expired" },
   conflict: { status: 409, title: "Conflict" },
   duplicate_address: { status: 409, title: "Duplicate address" },
   idempotency_conflict: { status: 409, title: "Request in progress" },

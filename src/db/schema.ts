@@ -146,6 +146,14 @@ export const propertyChanges = pgTable("property_changes", {
   snapshot: jsonb("snapshot"),
 });
 
+// Where the retention purge cut each tenant's changes feed (migrations/0009): the newest change it deleted.
+export const propertyChangesHorizon = pgTable("property_changes_horizon", {
+  tenantId: uuid("tenant_id").primaryKey(),
+  xid: xid8("xid").notNull(),
+  changeId: bigint("change_id", { mode: "bigint" }).notNull(),
+  updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
+});
+
 // Per-ZIP price-per-sqft reference ranges of the quality rule price_per_sqft_in_zip_range (migrations/0006).
 export const zipPriceRanges = pgTable("zip_price_ranges", {
   tenantId: uuid("tenant_id").notNull(),
@@ -171,6 +179,7 @@ export const schema = {
   properties,
   idempotencyKeys,
   propertyChanges,
+  propertyChangesHorizon,
   zipPriceRanges,
   zipPriceRangeRefreshes,
 };

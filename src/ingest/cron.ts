@@ -4,6 +4,7 @@
 //   3. close batches whose records all reached a final state, with their lineage event
 //   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/services/price-ranges.ts)
 //   5. deliver stored lineage events when OPENLINEAGE_URL is set
+//   6. delete what is past each table's retention, in bounded batches (src/services/retention.ts)
 // Work is bounded by a time budget well inside the lease, so a tick never outlives its lease in normal operation.
 import { sql } from "drizzle-orm";
 import { type AdminDb, createAdminDb } from "../db/admin.ts";
@@ -19,6 +20,7 @@ import {
   refreshPriceRanges,
   tenantsDueForPriceRanges,
 } from "../services/price-ranges.ts";
+import { purgeExpired, type RetentionReport } from "../services/retention.ts";
 import { type DueFeed, type FeedPageReport, pullFeedPage } from "./feeds.ts";
 import { acquireLease, releaseLease } from "./lease.ts";
 
@@ -37,6 +39,7 @@ export interface TickReport {
   batchesCompleted: number;
   priceRanges: PriceRangeRefresh[];
   lineageDelivered: number;
+  retention: RetentionReport;
 }
 
 async function dueFeeds(adminDb: AdminDb): Promise<DueFeed[]> {
@@ -72,6 +75,7 @@ export async function runIngestionTick(
     batchesCompleted: 0,
     priceRanges: [],
     lineageDelivered: 0,
+    retention: { idempotencyKeys: 0, propertyChanges: 0, valuationLog: 0, lineageEvents: 0 },
   };
   const holder = crypto.randomUUID();
   if (!(await acquireLease(adminDb, INGEST_LEASE, holder, LEASE_SECONDS))) return report;
@@ -104,6 +108,11 @@ export async function runIngestionTick(
     if (settings.openLineageUrl) {
       report.lineageDelivered = await deliverLineageEvents(adminDb, settings.openLineageUrl, deps.fetcher);
     }
+    report.retention = await purgeExpired(adminDb, {
+      deadline,
+      now,
+      lineageDelivery: Boolean(settings.openLineageUrl),
+    });
     return report;
   } finally {
     await releaseLease(adminDb, INGEST_LEASE, holder).catch(() => undefined);
@@ -114,6 +123,7 @@ export async function runIngestionTick(
       batchesCompleted: report.batchesCompleted,
       priceRangesRefreshed: report.priceRanges.length,
       lineageDelivered: report.lineageDelivered,
+      retention: report.retention,
     });
   }
 }

@@ -47,6 +47,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: "Authenticated, but not allowed",
   404: "Not found (or not visible to this tenant)",
   409: "Conflict with existing data",
+  410: "Gone: the cursor is older than the changes feed's retention; start again without `since`",
   412: "If-Match did not match the current ETag",
   413: "Body too large",
   415: "Content-Type not supported",

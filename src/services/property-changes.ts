@@ -10,6 +10,7 @@ import {
 } from "../domain/list-cursor.ts";
 import { ApiError } from "../errors.ts";
 import { type Property, propertyFromRecord, type Row, rowsOf } from "./property-records.ts";
+import { PROPERTY_CHANGES_RETENTION_DAYS } from "./retention.ts";
 
 export interface PropertyChange {
   changeId: string;
@@ -50,18 +51,37 @@ export async function listPropertyChanges(
       throw error;
     }
   }
+  // One statement, so the horizon and the page come from the same snapshot: a purge that commits meanwhile either
+  // removed rows this page would have had (and the horizon says so) or removed nothing this page sees.
   const after: SQL = since
     ? sql`and (xid, change_id) > (${since.xid}::xid8, ${since.changeId}::bigint)`
     : sql``;
+  const gone: SQL = since
+    ? sql`exists (select 1 from property_changes_horizon h where h.tenant_id = ${tenantId}::uuid
+        and (h.xid, h.change_id) > (${since.xid}::xid8, ${since.changeId}::bigint))`
+    : sql`false`;
   const [result] = await db.withTenant(tenantId, (tx) => [
-    tx.execute(sql`select change_id::text as change_id, xid::text as xid, operation, property_id, version,
-        changed_at, snapshot
-      from property_changes
-      where tenant_id = ${tenantId}::uuid and xid < pg_snapshot_xmin(pg_current_snapshot()) ${after}
-      order by xid, change_id
-      limit ${options.limit + 1}`),
+    tx.execute(sql`select horizon.gone, page.change_id::text as change_id, page.xid::text as xid, page.operation,
+        page.property_id, page.version, page.changed_at, page.snapshot
+      from (select ${gone} as gone) horizon
+      left join lateral (
+        select change_id, xid, operation, property_id, version, changed_at, snapshot
+        from property_changes
+        where tenant_id = ${tenantId}::uuid and xid < pg_snapshot_xmin(pg_current_snapshot()) ${after}
+        order by xid, change_id
+        limit ${options.limit + 1}
+      ) page on true
+      order by page.xid, page.change_id`),
   ]);
-  const rows = rowsOf(result);
+  if (rowsOf(result)[0]?.gone) {
+    throw new ApiError("changes_cursor_expired", {
+      detail:
+        `Changes after this cursor were removed: the feed keeps superseded changes and tombstones for ` +
+        `${PROPERTY_CHANGES_RETENTION_DAYS} days. Start again without since (the feed from the start holds ` +
+        "every property's latest change).",
+    });
+  }
+  const rows = rowsOf(result).filter((row) => row.change_id !== null);
   const page = rows.slice(0, options.limit);
   const changes = page.map(
     (row): PropertyChange => ({
