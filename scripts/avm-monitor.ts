@@ -5,13 +5,12 @@
 import { neon } from "@neondatabase/serverless";
 import "../src/db/client.ts";
 import { parseArgs } from "./lib/args.ts";
-import { formatMonitorReport, monitorReport } from "./lib/avm-monitor.ts";
+import { formatMonitorReport, monitorDays, monitorReport } from "./lib/avm-monitor.ts";
 
 const LOCAL_ADMIN_URL = "postgres://app_admin:app_admin@127.0.0.1:5480/realestate";
 
 const args = parseArgs(process.argv.slice(2));
-const days = Number(args.get("days") ?? 365);
-if (!Number.isInteger(days) || days < 1) throw new Error("--days is a positive integer");
+const days = monitorDays(args.get("days"));
 const sql = neon(process.env.DATABASE_URL ?? LOCAL_ADMIN_URL);
 
 const rows = await sql`

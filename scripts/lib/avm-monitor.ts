@@ -1,6 +1,19 @@
 // The pure part of `npm run avm:monitor`: served valuations (valuation_log) against the sale prices that arrived
 // later, summarized per model version with the backtest's accuracy metrics.
 import { type AccuracyMetrics, accuracyMetrics } from "../../src/domain/valuation/index.ts";
+import { VALUATION_LOG_RETENTION_DAYS } from "../../src/services/retention.ts";
+
+/** `--days`: how far back to look, 365 by default and at most valuation_log's retention (docs/retention.md). */
+export function monitorDays(value: string | undefined): number {
+  const days = Number(value ?? VALUATION_LOG_RETENTION_DAYS);
+  if (!Number.isInteger(days) || days < 1 || days > VALUATION_LOG_RETENTION_DAYS) {
+    throw new Error(
+      `--days is a whole number from 1 to ${VALUATION_LOG_RETENTION_DAYS} (valuation_log keeps ` +
+        `${VALUATION_LOG_RETENTION_DAYS} days)`,
+    );
+  }
+  return days;
+}
 
 export interface ValuationOutcome {
   modelVersion: string;

@@ -15,6 +15,11 @@ import { enrichProspect } from "../../src/services/enrichment.ts";
 import { publishPending } from "../../src/services/outbox.ts";
 import { defaultPipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { priceRangeOfRow } from "../../src/services/price-ranges.ts";
+import {
+  LINEAGE_EVENTS_RETENTION_DAYS,
+  PROPERTY_CHANGES_RETENTION_DAYS,
+  VALUATION_LOG_RETENTION_DAYS,
+} from "../../src/services/retention.ts";
 import { testEnv } from "../helpers/env.ts";
 import { callApi, capturingQueue, deliver, pipelineEnv, prospect, testDeps } from "../helpers/pipeline.ts";
 import { adminSql, createTenant, type TestTenant } from "../helpers/tenants.ts";
@@ -821,5 +826,69 @@ describe("feed ingestion", () => {
       where tenant_id = ${tenant.id} and delivered_at is null`;
     expect(undelivered?.n).toBe(0);
     await adminSql()`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+});
+
+describe("retention on the cron tick", () => {
+  it("deletes what is past each table's retention through the scheduled handler, and keeps what is inside", async () => {
+    const tenant = await createTenant();
+    const env = pipelineEnv(capturingQueue());
+    // A client that started following the feed while it was empty and has not polled since.
+    const emptyFeed = await callApi(env, "/api/v1/properties/changes", {
+      headers: await tenant.headers("viewer"),
+    });
+    const { nextCursor } = await emptyFeed.json<{ nextCursor: string }>();
+    const admin = adminSql();
+    const [property] = await admin`
+      insert into properties (tenant_id, address, normalized_address, address_hash)
+      values (${tenant.id}, '1 Retention Way', '1 RETENTION WAY', ${crypto.randomUUID()}) returning id`;
+    const propertyId = String(property?.id);
+    // Two changes of one property, both past the window: the first is superseded, the second is its latest.
+    for (const [operation, version, days] of [
+      ["created", 1, PROPERTY_CHANGES_RETENTION_DAYS + 3],
+      ["updated", 2, PROPERTY_CHANGES_RETENTION_DAYS + 2],
+    ] as const) {
+      await admin`
+        insert into property_changes (tenant_id, property_id, operation, version, changed_at, snapshot)
+        select p.tenant_id, p.id, ${operation}, ${version}, now() - make_interval(days => ${days}),
+          to_jsonb(p) || jsonb_build_object('version', ${version}::int)
+        from properties p where p.id = ${propertyId}`;
+    }
+    await admin`
+      insert into idempotency_keys (tenant_id, key, request_hash, property_id, response_status, expires_at)
+      values (${tenant.id}, 'expired', ${"a".repeat(64)}, ${propertyId}, 201, now() - interval '1 minute'),
+        (${tenant.id}, 'live', ${"b".repeat(64)}, ${propertyId}, 201, now() + interval '1 hour')`;
+    await admin`
+      insert into valuation_log (tenant_id, property_id, model_version, estimate, fsd, requested_at,
+        subject_features)
+      values (${tenant.id}, null, 'old', 1, 0.1, now() - make_interval(days => ${VALUATION_LOG_RETENTION_DAYS + 1}),
+          '{}'),
+        (${tenant.id}, null, 'recent', 1, 0.1, now() - interval '1 day', '{}')`;
+    const [batch] = await admin`
+      insert into ingest_batches (tenant_id, source, received, status) values (${tenant.id}, 'api', 0, 'completed')
+      returning id, run_id`;
+    // OPENLINEAGE_URL is empty in wrangler.toml: nothing delivers events, so an old undelivered one goes too.
+    await admin`
+      insert into lineage_events (tenant_id, batch_id, run_id, event_type, event_time, event)
+      values (${tenant.id}, ${batch?.id}, ${batch?.run_id}, 'START',
+          now() - make_interval(days => ${LINEAGE_EVENTS_RETENTION_DAYS + 1}), '{}'),
+        (${tenant.id}, ${batch?.id}, ${batch?.run_id}, 'COMPLETE', now(), '{}')`;
+
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    const versions = await admin`select version from property_changes where tenant_id = ${tenant.id}`;
+    expect(versions.map((row) => row.version)).toEqual([2]);
+    const keys = await admin`select key from idempotency_keys where tenant_id = ${tenant.id}`;
+    expect(keys.map((row) => row.key)).toEqual(["live"]);
+    const valuations = await admin`select model_version from valuation_log where tenant_id = ${tenant.id}`;
+    expect(valuations.map((row) => row.model_version)).toEqual(["recent"]);
+    const events = await admin`select event_type from lineage_events where tenant_id = ${tenant.id}`;
+    expect(events.map((row) => row.event_type)).toEqual(["COMPLETE"]);
+    const expired = await callApi(env, `/api/v1/properties/changes?since=${nextCursor}`, {
+      headers: await tenant.headers("viewer"),
+    });
+    expect(expired.status).toBe(410);
   });
 });

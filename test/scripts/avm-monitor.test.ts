@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMonitorReport, monitorReport } from "../../scripts/lib/avm-monitor.ts";
+import { formatMonitorReport, monitorDays, monitorReport } from "../../scripts/lib/avm-monitor.ts";
 
 describe("avm:monitor report", () => {
   it("summarizes MdAPE, PPE10 and FSD coverage per model version", () => {
@@ -35,5 +35,12 @@ describe("avm:monitor report", () => {
     const [header, row] = table.split("\n");
     expect(header).toMatch(/^model version\s+sales\s+MdAPE\s+PPE10\s+coverage$/);
     expect(row).toMatch(/^avm-v1\s+1\s+10\.0%\s+100\.0%\s+0\.0%$/);
+  });
+
+  it("looks back 365 days by default and never further than valuation_log keeps rows", () => {
+    expect(monitorDays(undefined)).toBe(365);
+    expect(monitorDays("30")).toBe(30);
+    expect(monitorDays("365")).toBe(365);
+    for (const bad of ["366", "0", "-1", "1.5", "abc"]) expect(() => monitorDays(bad), bad).toThrow(/--days/);
   });
 });

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { createTenant, type TestTenant } from "../../helpers/tenants.ts";
+import { createAdminDb } from "../../../src/db/admin.ts";
+import { PROPERTY_CHANGES_RETENTION_DAYS, purgeExpired } from "../../../src/services/retention.ts";
+import { testEnv } from "../../helpers/env.ts";
+import { adminSql, createTenant, type TestTenant } from "../../helpers/tenants.ts";
 import { createProperty, send, warmUp } from "./helpers.ts";
 
 beforeAll(warmUp, 30_000);
@@ -104,5 +107,63 @@ describe("GET /api/v1/properties/changes", () => {
       expect(await response.json()).toMatchObject({ code: "invalid_cursor" });
     }
     expect((await send(tenant, "GET", "/changes?limit=0", { role: "viewer" })).status).toBe(400);
+  });
+
+  it("answers 410 for a cursor after which retention removed a change, and keeps every property's latest", async () => {
+    const tenant = await createTenant();
+    const other = await createTenant();
+    const created = await createProperty(tenant);
+    const otherCreated = await createProperty(other);
+    const afterCreate = await changes(tenant);
+    const otherCursor = (await changes(other)).nextCursor;
+    // A change older than the window. The API cannot backdate a write, so the test stores one as the cron's role
+    // may (the same snapshot as the create, an earlier version than the PATCH below supersedes).
+    await adminSql()`
+      insert into property_changes (tenant_id, property_id, operation, version, changed_at, snapshot)
+      select tenant_id, property_id, 'updated', 1,
+        now() - make_interval(days => ${PROPERTY_CHANGES_RETENTION_DAYS + 1}), snapshot
+      from property_changes where tenant_id = ${tenant.id} and property_id = ${created.id}`;
+    const patched = await send(tenant, "PATCH", `/${created.id}`, {
+      body: { price: 1 },
+      headers: { "if-match": created.etag },
+    });
+    expect(patched.status).toBe(200);
+    const beforePurge = await changes(tenant, `?since=${afterCreate.nextCursor}`);
+    expect(beforePurge.changes.map((change) => [change.operation, change.version])).toEqual([
+      ["updated", 1],
+      ["updated", 2],
+    ]);
+
+    // The cron's purge (the cron tick itself is tested in test/queues/enrichment.test.ts, where every tick runs).
+    await purgeExpired(createAdminDb({ url: testEnv.ADMIN_DATABASE_URL, timeoutMs: 10_000 }), {
+      deadline: Date.now() + 30_000,
+      lineageDelivery: false,
+    });
+    const left =
+      await adminSql()`select operation, version from property_changes where tenant_id = ${tenant.id}
+      order by xid, change_id`;
+    expect(left.map((row) => [row.operation, row.version])).toEqual([
+      ["created", 1],
+      ["updated", 2],
+    ]);
+
+    const gone = await send(tenant, "GET", `/changes?since=${afterCreate.nextCursor}`, { role: "viewer" });
+    expect(gone.status).toBe(410);
+    expect(gone.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    const problem = (await gone.json()) as Record<string, unknown>;
+    expect(problem).toMatchObject({ status: 410, code: "changes_cursor_expired" });
+    expect(String(problem.detail)).toContain(`${PROPERTY_CHANGES_RETENTION_DAYS} days`);
+
+    // A cursor past the removed change, and another tenant's, go on as before.
+    expect((await changes(tenant, `?since=${beforePurge.nextCursor}`)).changes).toEqual([]);
+    expect((await changes(other, `?since=${otherCursor}`)).changes).toEqual([]);
+    // From the start: the create (inside the window) and the latest update; the removed one is not served.
+    const restart = await changes(tenant);
+    expect(restart.changes.map((change) => [change.operation, change.version])).toEqual([
+      ["created", 1],
+      ["updated", 2],
+    ]);
+    expect(restart.changes[1]?.property).toMatchObject({ id: created.id, price: 1, version: 2 });
+    expect((await changes(other)).changes.map((change) => change.propertyId)).toEqual([otherCreated.id]);
   });
 });
