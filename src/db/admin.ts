@@ -1,6 +1,7 @@
 // The cross-tenant client. It connects as a member of app_admin, whose admin_all policies see every tenant's
 // rows, so it is named for what it bypasses and used only by the cron (scans across tenants: the outbox, due
-// feeds, finished batches, the lease). Request handlers and the queue consumer never receive it.
+// feeds, finished batches, the lease, retention deletes). Request handlers and the queue consumer never receive
+// it.
 import { neon } from "@neondatabase/serverless";
 import type { SQL } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/neon-http";
