@@ -29,9 +29,24 @@ create policy admin_all on property_changes_horizon to app_admin using (true) wi
 grant select on property_changes_horizon to app_runtime;
 grant select, insert, update on property_changes_horizon to app_admin;
 
--- The purge's scans: oldest first by time, and "is there a later change of this property" by version (a
--- property's changes are numbered in the order they were written).
-create index property_changes_changed_idx on property_changes (changed_at);
+-- How far the purge has read the changes feed, in the feed's own order (xid, change_id), one position per sweep:
+--   property_changes_expiry       changes that have passed the window: deleted if superseded or a tombstone
+--   property_changes_superseding  new changes: they delete their property's earlier changes already past it
+-- Reading from a position (rather than scanning the oldest rows each time) keeps every property's kept latest
+-- change out of later scans, so a tick's work follows the write rate, not the number of properties. Not tenant
+-- data (no tenant_id, no RLS, as ingest_leases); only the cron's role may read or move it.
+create table retention_sweeps (
+  name text primary key check (name in ('property_changes_expiry', 'property_changes_superseding')),
+  xid xid8 not null default '0',
+  change_id bigint not null default 0
+);
+insert into retention_sweeps (name) values ('property_changes_expiry'), ('property_changes_superseding');
+grant select, update on retention_sweeps to app_admin;
+
+-- The purge's scans: the sweeps read the feed in (xid, change_id) order across tenants; "the property's other
+-- changes" by version (a property's changes are numbered in the order they were written); the other tables
+-- oldest first by time.
+create index property_changes_order_idx on property_changes (xid, change_id);
 create index property_changes_property_version_idx on property_changes (tenant_id, property_id, version);
 create index valuation_log_requested_idx on valuation_log (requested_at);
 create index lineage_events_time_idx on lineage_events (event_time);

@@ -13,13 +13,16 @@ export const VALUATION_LOG_RETENTION_DAYS = 365;
 export const LINEAGE_EVENTS_RETENTION_DAYS = 90;
 
 export interface RetentionLimits {
-  /** Rows one delete statement removes at most. */
+  /** Rows one statement reads (and so deletes) at most; a superseding change may delete more than one earlier. */
   batchSize: number;
-  /** Delete statements per table per tick at most. */
+  /** Statements per purge per tick at most. */
   batchesPerTable: number;
 }
 
-/** 10 statements of 1,000 rows per table: 40,000 rows a tick at most, each statement a short index range scan. */
+/**
+ * 10 statements of 1,000 rows per purge: each statement one short index range scan, a tick's deletes bounded
+ * (the changes feed has two purges, so 20,000 of its rows are read a tick at most).
+ */
 export const DEFAULT_RETENTION_LIMITS: RetentionLimits = { batchSize: 1_000, batchesPerTable: 10 };
 
 export interface RetentionReport {
@@ -38,31 +41,20 @@ export interface RetentionOptions {
   lineageDelivery: boolean;
 }
 
-// Each statement deletes one batch and answers how many rows it deleted.
-const purges: Record<keyof RetentionReport, (batchSize: number, lineageDelivery: boolean) => SQL> = {
-  // An expired key is never replayed (the replay reads only keys with expires_at > now()), and a new request
-  // with the key claims it afresh, so deleting it changes no answer.
-  idempotencyKeys: (batchSize) => sql`
-    with doomed as (
-      select tenant_id, key from idempotency_keys where expires_at <= now() order by expires_at limit ${batchSize}
-    ), gone as (
-      delete from idempotency_keys k using doomed where k.tenant_id = doomed.tenant_id and k.key = doomed.key
-      returning 1
-    )
-    select count(*)::int as deleted from gone`,
-  // A change past the window is deleted when a later change of its property exists (a copy gets that one) or when
-  // it is a tombstone (the property is gone; a copy that saw it before is past it). The newest deleted position
-  // becomes the tenant's horizon, in the same statement: cursors before it answer 410 (property-changes.ts).
-  propertyChanges: (batchSize) => sql`
-    with doomed as (
-      select c.change_id from property_changes c
-      where c.changed_at < now() - make_interval(days => ${PROPERTY_CHANGES_RETENTION_DAYS})
-        and (c.operation = 'deleted' or exists (
-          select 1 from property_changes later
-          where later.tenant_id = c.tenant_id and later.property_id = c.property_id and later.version > c.version))
-      order by c.changed_at
-      limit ${batchSize}
-    ), gone as (
+/** One statement of a purge: it deletes one batch and answers `deleted` and `examined` (rows it read). */
+interface Purge {
+  table: keyof RetentionReport;
+  statement(batchSize: number, lineageDelivery: boolean): SQL;
+}
+
+const CHANGES_CUTOFF = sql`now() - make_interval(days => ${PROPERTY_CHANGES_RETENTION_DAYS})`;
+
+/**
+ * The tail of a changes sweep: deletes `doomed`, moves the tenant horizons past what it deleted (cursors before
+ * them answer 410, property-changes.ts) and the sweep past the last row of `examined`, and answers the counts.
+ */
+function changesSweepTail(sweep: string): SQL {
+  return sql`gone as (
       delete from property_changes c using doomed where c.change_id = doomed.change_id
       returning c.tenant_id, c.xid, c.change_id
     ), horizon as (
@@ -70,30 +62,100 @@ const purges: Record<keyof RetentionReport, (batchSize: number, lineageDelivery:
       select distinct on (tenant_id) tenant_id, xid, change_id from gone order by tenant_id, xid desc, change_id desc
       on conflict (tenant_id) do update set xid = excluded.xid, change_id = excluded.change_id, updated_at = now()
         where (property_changes_horizon.xid, property_changes_horizon.change_id) < (excluded.xid, excluded.change_id)
+    ), moved as (
+      update retention_sweeps s set xid = last.xid, change_id = last.change_id
+      from (select xid, change_id from examined order by xid desc, change_id desc limit 1) last
+      where s.name = ${sweep} and (s.xid, s.change_id) < (last.xid, last.change_id)
     )
-    select count(*)::int as deleted from gone`,
-  valuationLog: (batchSize) => sql`
-    with doomed as (
-      select id from valuation_log
-      where requested_at < now() - make_interval(days => ${VALUATION_LOG_RETENTION_DAYS})
-      order by requested_at limit ${batchSize}
-    ), gone as (
-      delete from valuation_log v using doomed where v.id = doomed.id returning 1
-    )
-    select count(*)::int as deleted from gone`,
-  lineageEvents: (batchSize, lineageDelivery) => sql`
-    with doomed as (
-      select id from lineage_events
-      where event_time < now() - make_interval(days => ${LINEAGE_EVENTS_RETENTION_DAYS})
-        ${lineageDelivery ? sql`and delivered_at is not null` : sql``}
-      order by event_time limit ${batchSize}
-    ), gone as (
-      delete from lineage_events e using doomed where e.id = doomed.id returning 1
-    )
-    select count(*)::int as deleted from gone`,
-};
+    select (select count(*) from gone)::int as deleted, (select count(*) from examined)::int as examined`;
+}
 
-/** Deletes up to batchesPerTable batches of each table; a table stops early once a batch comes back short. */
+/** The next `batchSize` changes of the feed after the sweep's position, from finished transactions only. */
+function changesAfterSweep(sweep: string, batchSize: number): SQL {
+  // As the feed itself reads: below the snapshot's xmin every transaction has finished, so no change can still
+  // appear behind the position once the sweep has moved past it.
+  return sql`select c.change_id, c.tenant_id, c.property_id, c.version, c.operation, c.xid, c.changed_at
+    from property_changes c
+    where (c.xid, c.change_id) > (select s.xid, s.change_id from retention_sweeps s where s.name = ${sweep})
+      and c.xid < pg_snapshot_xmin(pg_current_snapshot())
+    order by c.xid, c.change_id
+    limit ${batchSize}`;
+}
+
+const purges: Purge[] = [
+  {
+    // An expired key is never replayed (the replay reads only keys with expires_at > now()), and a new request
+    // with the key claims it afresh, so deleting it changes no answer.
+    table: "idempotencyKeys",
+    statement: (batchSize) => sql`
+      with doomed as (
+        select tenant_id, key from idempotency_keys where expires_at <= now() order by expires_at limit ${batchSize}
+      ), gone as (
+        delete from idempotency_keys k using doomed where k.tenant_id = doomed.tenant_id and k.key = doomed.key
+        returning 1
+      )
+      select count(*)::int as deleted, count(*)::int as examined from gone`,
+  },
+  {
+    // Changes as they pass the window, in feed order (the sweep waits at the first one still inside it): each is
+    // deleted when a later change of its property exists (a copy gets that one) or when it is a tombstone (the
+    // property is gone; a copy that saw it is past it). A property's latest change stays.
+    table: "propertyChanges",
+    statement: (batchSize) => sql`
+      with scanned as (${changesAfterSweep("property_changes_expiry", batchSize)}),
+      examined as (
+        select * from (
+          select scanned.*, bool_and(changed_at < ${CHANGES_CUTOFF}) over (order by xid, change_id) as past
+          from scanned
+        ) prefix where past
+      ), doomed as (
+        select r.change_id from examined r
+        where r.operation = 'deleted' or exists (
+          select 1 from property_changes later
+          where later.tenant_id = r.tenant_id and later.property_id = r.property_id and later.version > r.version)
+      ), ${changesSweepTail("property_changes_expiry")}`,
+  },
+  {
+    // New changes, in feed order: each deletes its property's earlier changes that are already past the window
+    // (the latest change of a property that had been kept, once it is superseded).
+    table: "propertyChanges",
+    statement: (batchSize) => sql`
+      with examined as (${changesAfterSweep("property_changes_superseding", batchSize)}),
+      doomed as (
+        select distinct earlier.change_id from examined n
+        join property_changes earlier on earlier.tenant_id = n.tenant_id and earlier.property_id = n.property_id
+          and earlier.version < n.version
+        where earlier.changed_at < ${CHANGES_CUTOFF}
+      ), ${changesSweepTail("property_changes_superseding")}`,
+  },
+  {
+    table: "valuationLog",
+    statement: (batchSize) => sql`
+      with doomed as (
+        select id from valuation_log
+        where requested_at < now() - make_interval(days => ${VALUATION_LOG_RETENTION_DAYS})
+        order by requested_at limit ${batchSize}
+      ), gone as (
+        delete from valuation_log v using doomed where v.id = doomed.id returning 1
+      )
+      select count(*)::int as deleted, count(*)::int as examined from gone`,
+  },
+  {
+    table: "lineageEvents",
+    statement: (batchSize, lineageDelivery) => sql`
+      with doomed as (
+        select id from lineage_events
+        where event_time < now() - make_interval(days => ${LINEAGE_EVENTS_RETENTION_DAYS})
+          ${lineageDelivery ? sql`and delivered_at is not null` : sql``}
+        order by event_time limit ${batchSize}
+      ), gone as (
+        delete from lineage_events e using doomed where e.id = doomed.id returning 1
+      )
+      select count(*)::int as deleted, count(*)::int as examined from gone`,
+  },
+];
+
+/** Runs each purge up to batchesPerTable times; a purge stops early once a batch reads fewer rows than its size. */
 export async function purgeExpired(adminDb: AdminDb, options: RetentionOptions): Promise<RetentionReport> {
   const { batchSize, batchesPerTable } = options.limits ?? DEFAULT_RETENTION_LIMITS;
   const now = options.now ?? Date.now;
@@ -103,14 +165,13 @@ export async function purgeExpired(adminDb: AdminDb, options: RetentionOptions):
     valuationLog: 0,
     lineageEvents: 0,
   };
-  for (const table of Object.keys(purges) as (keyof RetentionReport)[]) {
+  for (const purge of purges) {
     for (let batch = 0; batch < batchesPerTable && now() < options.deadline; batch++) {
-      const [row] = await adminDb.execute<{ deleted: number }>(
-        purges[table](batchSize, options.lineageDelivery),
+      const [row] = await adminDb.execute<{ deleted: number; examined: number }>(
+        purge.statement(batchSize, options.lineageDelivery),
       );
-      const deleted = Number(row?.deleted ?? 0);
-      report[table] += deleted;
-      if (deleted < batchSize) break;
+      report[purge.table] += Number(row?.deleted ?? 0);
+      if (Number(row?.examined ?? 0) < batchSize) break;
     }
   }
   return report;

@@ -155,13 +155,14 @@ describe.each(engines)("retention on %s", (engineName) => {
     const firstOfB = await listPropertyChanges(runtime(), tenant.b, { limit: 1 });
     const before = await changesOf(tenant.a);
 
-    // Two batches of two rows per table.
+    // Two statements of two rows per purge.
     const first = await purgeExpired(admin(), {
       limits: { batchSize: 2, batchesPerTable: 2 },
       deadline: FAR_DEADLINE(),
       lineageDelivery: true,
     });
-    expect(first).toEqual({ idempotencyKeys: 4, propertyChanges: 4, valuationLog: 3, lineageEvents: 1 });
+    // The feed's expiry sweep reads its first four changes in feed order and deletes the two superseded ones.
+    expect(first).toEqual({ idempotencyKeys: 4, propertyChanges: 2, valuationLog: 3, lineageEvents: 1 });
     // Oldest first: the four keys that expired longest ago are gone, all of them tenant a's.
     expect(
       await count(
@@ -170,10 +171,11 @@ describe.each(engines)("retention on %s", (engineName) => {
     ).toBe(26 - 4);
 
     // A tick at the real limits deletes the rest, and a tick after it nothing.
+    // The expiry sweep stops at the first change inside the window (superseded, 2 days old): the three past it go.
     const second = await purgeExpired(admin(), { deadline: FAR_DEADLINE(), lineageDelivery: true });
     expect(second).toEqual({
       idempotencyKeys: 21 + 3,
-      propertyChanges: 1,
+      propertyChanges: 3,
       valuationLog: 0,
       lineageEvents: 0,
     });
@@ -233,6 +235,27 @@ describe.each(engines)("retention on %s", (engineName) => {
     expect(restart.changes.map((entry) => `${entry.propertyId}:${entry.operation}:${entry.version}`)).toEqual(
       await changesOf(tenant.a),
     );
+    // A kept latest change past the window goes once a new change supersedes it, and a copy that had read the
+    // whole feed is not cut off by that (it saw the removed change and gets the new one).
+    await change(tenant.a, property.onlyOld, "updated", 2, 0);
+    expect(await purgeExpired(admin(), { deadline: FAR_DEADLINE(), lineageDelivery: false })).toEqual({
+      idempotencyKeys: 0,
+      propertyChanges: 1,
+      valuationLog: 0,
+      lineageEvents: 0,
+    });
+    expect(await changesOf(tenant.a)).toEqual([
+      `${property.superseded}:updated:3`,
+      `${property.updatedRecently}:updated:2`,
+      `${property.fresh}:created:1`,
+      `${property.fresh}:updated:2`,
+      `${property.onlyOld}:updated:2`,
+    ]);
+    const caughtUp = await listPropertyChanges(runtime(), tenant.a, { since: feed.nextCursor, limit: 100 });
+    expect(caughtUp.changes.map((entry) => `${entry.propertyId}:${entry.version}`)).toEqual([
+      `${property.onlyOld}:2`,
+    ]);
+
     // The horizon is tenant a's alone, and the runtime role reads only its own tenant's.
     const horizons = await engine.admin`select tenant_id from property_changes_horizon`;
     expect(horizons.map((row) => row.tenant_id)).toEqual([tenant.a]);
