@@ -41,6 +41,9 @@ export interface RetentionOptions {
   lineageDelivery: boolean;
 }
 
+// Every delete names its rows by ctid (`ctid = any (array(...))`, a TID scan) from the select that chose them in
+// the same statement: a join back on the key lets the planner hash-join a sequential scan of the whole table
+// instead (test/db/retention.test.ts checks the plans). A row updated meanwhile has a new ctid and is left alone.
 /** One statement of a purge: it deletes one batch and answers `deleted` and `examined` (rows it read). */
 interface Purge {
   table: keyof RetentionReport;
@@ -55,7 +58,7 @@ const CHANGES_CUTOFF = sql`now() - make_interval(days => ${PROPERTY_CHANGES_RETE
  */
 function changesSweepTail(sweep: string): SQL {
   return sql`gone as (
-      delete from property_changes c using doomed where c.change_id = doomed.change_id
+      delete from property_changes c where c.ctid = any (array(select ctid from doomed))
       returning c.tenant_id, c.xid, c.change_id
     ), horizon as (
       insert into property_changes_horizon (tenant_id, xid, change_id)
@@ -74,7 +77,7 @@ function changesSweepTail(sweep: string): SQL {
 function changesAfterSweep(sweep: string, batchSize: number): SQL {
   // As the feed itself reads: below the snapshot's xmin every transaction has finished, so no change can still
   // appear behind the position once the sweep has moved past it.
-  return sql`select c.change_id, c.tenant_id, c.property_id, c.version, c.operation, c.xid, c.changed_at
+  return sql`select c.ctid, c.change_id, c.tenant_id, c.property_id, c.version, c.operation, c.xid, c.changed_at
     from property_changes c
     where (c.xid, c.change_id) > (select s.xid, s.change_id from retention_sweeps s where s.name = ${sweep})
       and c.xid < pg_snapshot_xmin(pg_current_snapshot())
@@ -89,10 +92,9 @@ const purges: Purge[] = [
     table: "idempotencyKeys",
     statement: (batchSize) => sql`
       with doomed as (
-        select tenant_id, key from idempotency_keys where expires_at <= now() order by expires_at limit ${batchSize}
+        select ctid from idempotency_keys where expires_at <= now() order by expires_at limit ${batchSize}
       ), gone as (
-        delete from idempotency_keys k using doomed where k.tenant_id = doomed.tenant_id and k.key = doomed.key
-        returning 1
+        delete from idempotency_keys where ctid = any (array(select ctid from doomed)) returning 1
       )
       select count(*)::int as deleted, count(*)::int as examined from gone`,
   },
@@ -109,7 +111,7 @@ const purges: Purge[] = [
           from scanned
         ) prefix where past
       ), doomed as (
-        select r.change_id from examined r
+        select r.ctid from examined r
         where r.operation = 'deleted' or exists (
           select 1 from property_changes later
           where later.tenant_id = r.tenant_id and later.property_id = r.property_id and later.version > r.version)
@@ -122,21 +124,26 @@ const purges: Purge[] = [
     statement: (batchSize) => sql`
       with examined as (${changesAfterSweep("property_changes_superseding", batchSize)}),
       doomed as (
-        select distinct earlier.change_id from examined n
-        join property_changes earlier on earlier.tenant_id = n.tenant_id and earlier.property_id = n.property_id
-          and earlier.version < n.version
-        where earlier.changed_at < ${CHANGES_CUTOFF}
+        select distinct earlier.ctid from examined n
+        -- offset 0 keeps this a per-row index probe: flattened into a join, the planner may hash a sequential
+        -- scan of the whole table instead, work that grows with the table rather than with the batch.
+        cross join lateral (
+          select e.ctid from property_changes e
+          where e.tenant_id = n.tenant_id and e.property_id = n.property_id and e.version < n.version
+            and e.changed_at < ${CHANGES_CUTOFF}
+          offset 0
+        ) earlier
       ), ${changesSweepTail("property_changes_superseding")}`,
   },
   {
     table: "valuationLog",
     statement: (batchSize) => sql`
       with doomed as (
-        select id from valuation_log
+        select ctid from valuation_log
         where requested_at < now() - make_interval(days => ${VALUATION_LOG_RETENTION_DAYS})
         order by requested_at limit ${batchSize}
       ), gone as (
-        delete from valuation_log v using doomed where v.id = doomed.id returning 1
+        delete from valuation_log where ctid = any (array(select ctid from doomed)) returning 1
       )
       select count(*)::int as deleted, count(*)::int as examined from gone`,
   },
@@ -144,16 +151,27 @@ const purges: Purge[] = [
     table: "lineageEvents",
     statement: (batchSize, lineageDelivery) => sql`
       with doomed as (
-        select id from lineage_events
+        select ctid from lineage_events
         where event_time < now() - make_interval(days => ${LINEAGE_EVENTS_RETENTION_DAYS})
           ${lineageDelivery ? sql`and delivered_at is not null` : sql``}
         order by event_time limit ${batchSize}
       ), gone as (
-        delete from lineage_events e using doomed where e.id = doomed.id returning 1
+        delete from lineage_events where ctid = any (array(select ctid from doomed)) returning 1
       )
       select count(*)::int as deleted, count(*)::int as examined from gone`,
   },
 ];
+
+/** Every statement a tick runs, in order (for EXPLAIN evidence in test/db/retention.test.ts). */
+export function purgeStatements(
+  batchSize: number,
+  lineageDelivery: boolean,
+): { table: string; statement: SQL }[] {
+  return purges.map((purge) => ({
+    table: purge.table,
+    statement: purge.statement(batchSize, lineageDelivery),
+  }));
+}
 
 /** Runs each purge up to batchesPerTable times; a purge stops early once a batch reads fewer rows than its size. */
 export async function purgeExpired(adminDb: AdminDb, options: RetentionOptions): Promise<RetentionReport> {
