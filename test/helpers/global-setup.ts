@@ -22,12 +22,11 @@ declare module "vitest" {
     oidcSigningKey: { kid: string; privateJwk: JWK; publicJwk: JWK };
     /** Base URL of the controllable JWKS server (test/helpers/jwks-server.ts). */
     jwksControlUrl: string;
-    /** The real OIDC provider: its endpoints, a tenant created for it, and a token it issued for that tenant. */
+    /** The real OIDC provider: its endpoints, a tenant created for it, its tests ask it for tokens when they run. */
     oidcProvider: {
       issuer: string;
       jwksUrl: string;
       discoveryUrl: string;
-      accessToken: string;
       tenantId: string;
     };
   }
@@ -67,7 +66,6 @@ export default async function setup(project: TestProject) {
     issuer: oidcProvider.issuer,
     jwksUrl: oidcProvider.jwksUrl,
     discoveryUrl: oidcProvider.discoveryUrl,
-    accessToken: oidcProvider.accessToken,
     tenantId: e2eTenantId,
   });
   project.provide("oidcIssuer", issuer.issuer);
