@@ -4,7 +4,8 @@
 // enrichment:     transient failures (database unavailable or slow, upstream 5xx/429) retry with exponential
 //                 backoff and jitter; permanent ones (schema or quality failures, constraint violations) are
 //                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ.
-// enrichment-dlq: records the message in ingest_failures (visible and resubmittable through the API) and acks.
+// dead letters:   (the queue ENRICHMENT_DEAD_LETTER_QUEUE names: enrichment-dlq, enrichment-dlq-staging, ...)
+//                 records the message in ingest_failures (visible and resubmittable through the API) and acks.
 import { eq } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
@@ -28,8 +29,13 @@ export function backoff(attempts: number, random = Math.random): number {
   return Math.max(1, Math.round(backoffMs(attempts, REDELIVERY_BACKOFF, random) / 1000));
 }
 
-export function isDeadLetterQueue(queueName: string): boolean {
-  return queueName.endsWith("-dlq");
+/**
+ * Whether a batch comes from the dead-letter queue. Decided by configuration, not by the name's shape: each
+ * environment names its queues differently (enrichment-dlq, enrichment-dlq-staging, ...), and
+ * ENRICHMENT_DEAD_LETTER_QUEUE is the dead_letter_queue its wrangler.toml section declares.
+ */
+export function isDeadLetterQueue(queueName: string, env: Env): boolean {
+  return queueName === loadSettings(env).deadLetterQueue;
 }
 
 function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) {

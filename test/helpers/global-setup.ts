@@ -9,6 +9,7 @@ import { startPlatform } from "../../scripts/platform/index.ts";
 import { LOCAL_AUDIENCE, startLocalIssuer } from "../../scripts/platform/issuer.ts";
 import { startControlledJwksServer } from "./jwks-server.ts";
 import { startOidcProvider } from "./oidc-provider.ts";
+import { type QueueEnvironment, queueEnvironments } from "./wrangler-config.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -30,6 +31,8 @@ declare module "vitest" {
       accessToken: string;
       tenantId: string;
     };
+    /** wrangler.toml's environments with their queue names and vars, read here because workerd has no files. */
+    queueEnvironments: QueueEnvironment[];
   }
 }
 
@@ -40,6 +43,7 @@ export default async function setup(project: TestProject) {
     startControlledJwksServer(),
   ]);
   project.provide("jwksControlUrl", jwksServer.url);
+  project.provide("queueEnvironments", queueEnvironments());
 
   // The database-error tests need a statement that fails with a SQLSTATE of their choosing. The local endpoint
   // refuses DO blocks (a way out of the role), so the test database alone gets a function that raises one
