@@ -1,7 +1,8 @@
 // Retention (docs/retention.md, migrations/0009): each cron tick deletes what is past each table's retention, in
 // batches of a bounded size and a bounded number of batches per table, so a tick stays short however much has
 // piled up; what is left waits for the next tick. Runs as app_admin (every tenant's rows, through its admin_all
-// policies): retention is the same for every tenant, and one oldest-first scan per table serves them all.
+// policies): retention is the same for every tenant, so one scan per table serves them all (oldest first by time;
+// the changes feed in its own order from the sweep positions of retention_sweeps).
 import { type SQL, sql } from "drizzle-orm";
 import type { AdminDb } from "../db/admin.ts";
 

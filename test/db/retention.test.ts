@@ -155,7 +155,6 @@ describe.each(engines)("retention on %s", (engineName) => {
     expect(feed.changes).toHaveLength(10);
     const firstOfA = await listPropertyChanges(runtime(), tenant.a, { limit: 1 });
     const firstOfB = await listPropertyChanges(runtime(), tenant.b, { limit: 1 });
-    const before = await changesOf(tenant.a);
 
     // Two statements of two rows per purge.
     const first = await purgeExpired(admin(), {
@@ -198,7 +197,6 @@ describe.each(engines)("retention on %s", (engineName) => {
       `${property.fresh}:created:1`,
       `${property.fresh}:updated:2`,
     ]);
-    expect(before).toHaveLength(10);
     // Tenant b's only change is its property's latest: kept, however old.
     expect(await changesOf(tenant.b)).toEqual([`${property.b}:created:1`]);
 
