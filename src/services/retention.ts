@@ -35,7 +35,10 @@ export interface RetentionReport {
 
 export interface RetentionOptions {
   limits?: RetentionLimits;
-  /** Epoch ms after which no further batch starts. */
+  /**
+   * Epoch ms after which no further batch starts, but the first of each purge: the cron runs retention last, and
+   * a tick whose feeds used up the budget still deletes a batch of each table, so retention never starves.
+   */
   deadline: number;
   now?: () => number;
   /** OPENLINEAGE_URL is set: undelivered events are kept until the cron delivers them. */
@@ -174,7 +177,10 @@ export function purgeStatements(
   }));
 }
 
-/** Runs each purge up to batchesPerTable times; a purge stops early once a batch reads fewer rows than its size. */
+/**
+ * Runs each purge up to batchesPerTable times (once when the deadline has passed); a purge stops early once a
+ * batch reads fewer rows than its size.
+ */
 export async function purgeExpired(adminDb: AdminDb, options: RetentionOptions): Promise<RetentionReport> {
   const { batchSize, batchesPerTable } = options.limits ?? DEFAULT_RETENTION_LIMITS;
   const now = options.now ?? Date.now;
@@ -185,7 +191,7 @@ export async function purgeExpired(adminDb: AdminDb, options: RetentionOptions):
     lineageEvents: 0,
   };
   for (const purge of purges) {
-    for (let batch = 0; batch < batchesPerTable && now() < options.deadline; batch++) {
+    for (let batch = 0; batch < batchesPerTable && (batch === 0 || now() < options.deadline); batch++) {
       const [row] = await adminDb.execute<{ deleted: number; examined: number }>(
         purge.statement(batchSize, options.lineageDelivery),
       );

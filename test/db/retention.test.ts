@@ -271,15 +271,20 @@ describe.each(engines)("retention on %s", (engineName) => {
     }
   });
 
-  it("starts no batch once the tick's deadline has passed", async () => {
+  it("runs one batch per purge, and no more, once the tick's deadline has passed", async () => {
     await engine.admin`
       insert into idempotency_keys (tenant_id, key, request_hash, property_id, response_status, expires_at)
-      values (${tenant.b}, 'late', ${"c".repeat(64)}, gen_random_uuid(), 201, now() - interval '1 hour')`;
-    const report = await purgeExpired(admin(), { deadline: Date.now() - 1, lineageDelivery: false });
-    expect(report).toEqual({ idempotencyKeys: 0, propertyChanges: 0, valuationLog: 0, lineageEvents: 0 });
+      select ${tenant.b}, 'late-' || n, ${"c".repeat(64)}, gen_random_uuid(), 201, now() - interval '1 hour'
+      from generate_series(1, 5) n`;
+    const report = await purgeExpired(admin(), {
+      limits: { batchSize: 2, batchesPerTable: 10 },
+      deadline: Date.now() - 1,
+      lineageDelivery: false,
+    });
+    expect(report).toEqual({ idempotencyKeys: 2, propertyChanges: 0, valuationLog: 0, lineageEvents: 0 });
     expect(
-      await count(engine.admin`select count(*)::int as n from idempotency_keys where key = 'late'`),
-    ).toBe(1);
+      await count(engine.admin`select count(*)::int as n from idempotency_keys where key like 'late-%'`),
+    ).toBe(3);
   });
 
   it("reads every table through an index, never a sequential scan, with thousands of rows kept", async () => {
