@@ -38,6 +38,8 @@ export class RateLimiterObject extends DurableObject<Env> {
   /** Window of the last admission's policy: the alarm needs it to know when the key has gone idle. */
   private windowSeconds: number | null = null;
   private tablesExist = false;
+  /** The oldest admission time left in storage by the last delete; null when unknown (after a start). */
+  private storedOldestMs: number | null = null;
   /** The cleanup alarm this instance has scheduled; null after a restart, so the next admission sets one. */
   private alarmAtMs: number | null = null;
 
@@ -86,6 +88,7 @@ export class RateLimiterObject extends DurableObject<Env> {
       this.log = EMPTY_SLIDING_LOG;
       this.windowSeconds = null;
       this.tablesExist = false;
+      this.storedOldestMs = null;
       // deleteAll is a storage operation, so the input gate holds new calls until it is done; a call after it
       // starts from the empty log reset above and recreates the tables.
       await this.ctx.storage.deleteAll();
@@ -126,9 +129,13 @@ export class RateLimiterObject extends DurableObject<Env> {
       );
       this.tablesExist = true;
     }
-    // Unconditional: refusals prune only the in-memory log, so rows older than the window may still be stored.
+    // Refusals prune only the in-memory log, so rows older than the window may still be stored: delete them when
+    // the oldest admission kept has moved since the last delete (a statement per admission otherwise).
     const oldestKept = next.admissions[0];
-    if (oldestKept) sql.exec("DELETE FROM admissions WHERE at_ms < ?", oldestKept.atMs);
+    if (oldestKept && oldestKept.atMs !== this.storedOldestMs) {
+      sql.exec("DELETE FROM admissions WHERE at_ms < ?", oldestKept.atMs);
+      this.storedOldestMs = oldestKept.atMs;
+    }
     const newest = next.admissions.at(-1);
     if (newest) {
       sql.exec(

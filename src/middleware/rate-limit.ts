@@ -307,7 +307,8 @@ export function tenantRateLimit(): MiddlewareHandler<TenantRateLimitEnv> {
     }
     const cost = requestCost(c.req.method, c.req.path);
     let decided: Promise<number | null> = Promise.resolve(null);
-    c.set("generation", () => decided);
+    // Timed as a wait for the decision: a cacheable read waits for it here, before its cache lookup.
+    c.set("generation", () => waitFor(c, decided));
     const decide = () => {
       const pending = limiter.consume(key, cost, policy);
       decided = pending.then(
