@@ -39,10 +39,9 @@ const ROUTE_CACHE_CONTROL = "x-route-cache-control";
 export type CacheOutcome = "hit" | "miss" | "bypass";
 
 export interface EdgeCacheOptions {
+  /** The Cache API cache (caches.open); also the name in Cache-Status. */
   name?: string;
   ttlSeconds?: number;
-  /** Opens the named cache; tests pass a failing one. */
-  open?: (name: string) => Promise<Cache>;
 }
 
 function warn(c: Context<AppEnv>, message: string, error: unknown): void {
@@ -114,7 +113,6 @@ function answer(c: Context<AppEnv>, body: ArrayBuffer, headers: Headers): Respon
 export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<AppEnv> {
   const name = options.name ?? EDGE_CACHE_NAME;
   const ttlSeconds = options.ttlSeconds ?? EDGE_CACHE_TTL_SECONDS;
-  const open = options.open ?? ((cacheName: string) => caches.open(cacheName));
   return async function edgeCacheMiddleware(c, next) {
     const auth = c.var.auth;
     if (c.req.method !== "GET" || !auth || !c.var.generation) return next();
@@ -130,7 +128,7 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
         url: new URL(c.req.url),
       });
       try {
-        cache = await open(name);
+        cache = await caches.open(name);
         const hit = await cache.match(key);
         if (hit) {
           event.cache = "hit";

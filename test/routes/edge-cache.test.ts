@@ -197,6 +197,39 @@ describe("edge cache of tenant reads", { timeout: 60_000 }, () => {
     }
   });
 
+  it("answers a write whose generation bump fails, retries the bump after the response and logs both", async () => {
+    const tenant = await createTenant();
+    const warnings: string[] = [];
+    vi.spyOn(console, "warn").mockImplementation((line: unknown) => {
+      warnings.push(String(line));
+    });
+    let bumps = 0;
+    const flaky = {
+      getByName: (key: string) => {
+        const real = testEnv.RATE_LIMITER.getByName(key);
+        return {
+          consume: (request: never) => real.consume(request),
+          peek: (request: never) => real.peek(request),
+          generation: () => real.generation(),
+          bump: () => {
+            bumps++;
+            return Promise.reject(new Error("object reset"));
+          },
+        };
+      },
+    } as unknown as Env["RATE_LIMITER"];
+    const created = await call(tenant, "POST", "/properties", {
+      body: sampleProperty(),
+      env: envWith({ RATE_LIMITER: flaky }),
+    });
+    expect(created.status).toBe(201);
+    expect(bumps).toBe(2);
+    expect(warnings.some((line) => line.includes("generation not bumped; retrying after the response"))).toBe(
+      true,
+    );
+    expect(warnings.some((line) => line.includes("cached reads may be stale up to 30 s"))).toBe(true);
+  });
+
   it("asks the object for the generation when the tenant's rate limit is off", async () => {
     const tenant = await createTenant();
     const { id } = await create(tenant);
