@@ -9,7 +9,9 @@
 //   npm run bench -- [--engine postgres|pglite] [--scale 100000] [--tenants 10] [--duration 10]
 //                    [--concurrency 1,16,64] [--scenarios get-one,list-first] [--out bench/RESULTS.md]
 // Scenario names for --scenarios: health, get-one, list-first, list-deep, list-filtered, search, create, comps,
-// valuation.
+// repeat-get-one, repeat-list, repeat-valuation, valuation. Each run also reads the CPU time of the user Worker's
+// and the dev proxy's workerd processes (bench/cpu.ts), and measures repeat-read scenarios request by request too
+// (hit and miss apart, beside the no-op Worker measured the same way).
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -18,6 +20,7 @@ import { parseArgs } from "node:util";
 import type { Statement } from "../scripts/platform/database.ts";
 import { type Platform, startPlatform } from "../scripts/platform/index.ts";
 import { type LocalIssuer, startLocalIssuer } from "../scripts/platform/issuer.ts";
+import { cpuMs, type WorkerdProcesses, workerdProcesses } from "./cpu.ts";
 import { BENCH_TENANT_PREFIX, benchTenantId, tenantPropertiesSql } from "./dataset.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
 import { buildScenarios, type Scenario, type ScenarioContext } from "./scenarios.ts";
@@ -145,7 +148,9 @@ async function startWrangler(options: { config?: string; vars?: Record<string, s
   for (let attempt = 0; attempt < 120; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     try {
-      if ((await fetch(`${url}${options.readyPath}`)).ok) return { url, child, output };
+      const processes = child.pid === undefined ? undefined : workerdProcesses(child.pid);
+      if ((await fetch(`${url}${options.readyPath}`)).ok && processes)
+        return { url, child, output, processes };
     } catch {
       // Not up yet.
     }
@@ -154,11 +159,28 @@ async function startWrangler(options: { config?: string; vars?: Record<string, s
   throw new Error(`wrangler dev did not start:\n${output.join("").slice(-2000)}`);
 }
 
+/** CPU milliseconds per request of the user Worker's workerd process and of the dev proxy's, over one run. */
+interface CpuPerRequest {
+  worker: number;
+  proxy: number;
+}
+
 interface Measurement extends LoadResult {
   scenario: string;
   concurrency: number;
   roundTrips: number;
+  cpu: CpuPerRequest;
   floor?: { tps: number; p50: number; p95: number; p99: number };
+}
+
+function cpuNow(processes: WorkerdProcesses): CpuPerRequest {
+  return { worker: cpuMs(processes.worker), proxy: cpuMs(processes.proxy) };
+}
+
+function cpuPerRequest(before: CpuPerRequest, processes: WorkerdProcesses, requests: number): CpuPerRequest {
+  const after = cpuNow(processes);
+  const per = (delta: number) => (requests ? Math.round((delta / requests) * 100) / 100 : 0);
+  return { worker: per(after.worker - before.worker), proxy: per(after.proxy - before.proxy) };
 }
 
 /** Requests per job: more than a run can send, cycled if not; the sequence keeps going across runs. */
@@ -168,11 +190,12 @@ let requestSequence = 1; // 0 is the probe of each scenario
 /** One load run in its own process (bench/load.ts), counting the database round trips it caused. */
 async function drive(
   baseUrl: string,
+  processes: WorkerdProcesses,
   scenario: Scenario,
   concurrency: number,
   seconds: number,
   platform?: Platform,
-): Promise<LoadResult & { roundTrips: number }> {
+): Promise<LoadResult & { roundTrips: number; cpu: CpuPerRequest }> {
   const dir = await mkdtemp(join(tmpdir(), "reos-load-"));
   try {
     const job: LoadJob = {
@@ -183,6 +206,7 @@ async function drive(
     };
     await writeFile(join(dir, "job.json"), JSON.stringify(job));
     const before = platform?.endpoint.stats.requests ?? 0;
+    const cpuBefore = cpuNow(processes);
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawn(
         process.execPath,
@@ -205,10 +229,78 @@ async function drive(
       platform && result.requests
         ? Math.round(((platform.endpoint.stats.requests - before) / result.requests) * 100) / 100
         : 0;
-    return { ...result, roundTrips };
+    return { ...result, roundTrips, cpu: cpuPerRequest(cpuBefore, processes, result.requests) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+interface SequentialResult {
+  scenario: string;
+  requests: number;
+  hits: number;
+  /** p50 / p95 client latency (ms) of all requests, of the hits and of the rest. */
+  all: { p50: number; p95: number };
+  hit: { p50: number; p95: number };
+  miss: { p50: number; p95: number };
+  /** Database round trips per request over the hits, from each response's Server-Timing `db` description. */
+  hitRoundTrips: number;
+  roundTrips: number;
+  cpu: CpuPerRequest;
+}
+
+function percentiles(values: number[]): { p50: number; p95: number } {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0) * 100) / 100;
+  return { p50: at(0.5), p95: at(0.95) };
+}
+
+/**
+ * One request at a time for `seconds`, from this process, timing each and sorting it by its Cache-Status: what
+ * autocannon cannot report (a latency per response outcome). The same loop measures the no-op Worker.
+ */
+async function sequential(
+  baseUrl: string,
+  processes: WorkerdProcesses,
+  scenario: Scenario,
+  seconds: number,
+  platform?: Platform,
+): Promise<SequentialResult> {
+  const hits: number[] = [];
+  const misses: number[] = [];
+  let hitRoundTrips = 0;
+  const roundTripsBefore = platform?.endpoint.stats.requests ?? 0;
+  const cpuBefore = cpuNow(processes);
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const request = scenario.request(requestSequence++);
+    const started = performance.now();
+    const response = await fetch(`${baseUrl}${request.path}`, request);
+    await response.arrayBuffer();
+    const elapsed = performance.now() - started;
+    if (response.headers.get("cache-status")?.endsWith("; hit")) {
+      hits.push(elapsed);
+      hitRoundTrips += Number(
+        /"(\d+) round trips?"/.exec(response.headers.get("server-timing") ?? "")?.[1] ?? 0,
+      );
+    } else {
+      misses.push(elapsed);
+    }
+  }
+  const requests = hits.length + misses.length;
+  const roundTrips = platform ? (platform.endpoint.stats.requests - roundTripsBefore) / requests : 0;
+  return {
+    scenario: scenario.name,
+    requests,
+    hits: hits.length,
+    all: percentiles([...hits, ...misses]),
+    hit: percentiles(hits),
+    miss: percentiles(misses),
+    hitRoundTrips: hits.length ? Math.round((hitRoundTrips / hits.length) * 100) / 100 : 0,
+    roundTrips: Math.round(roundTrips * 100) / 100,
+    cpu: cpuPerRequest(cpuBefore, processes, requests),
+  };
 }
 
 function literal(value: unknown): string {
@@ -279,12 +371,25 @@ function machineDescription(engine: string, databaseVersion: string): string {
   ].join("\n");
 }
 
-function renderResults(baseline: Measurement[], measurements: Measurement[], header: string): string {
+function renderResults(
+  baseline: Measurement[],
+  measurements: Measurement[],
+  repeated: { baseline: SequentialResult; repeats: SequentialResult[] },
+  header: string,
+): string {
+  const noopCpu = (concurrency: number) =>
+    baseline.find((m) => m.concurrency === concurrency)?.cpu.worker ?? 0;
+  const above = (cpu: number, noop: number) => Math.round((cpu - noop) * 100) / 100;
   const rows = measurements.map((m) => {
     const ratio = m.floor?.p50 ? `${(m.p50 / m.floor.p50).toFixed(1)}x` : "n/a";
     const floor = m.floor ? `${m.floor.p50} / ${m.floor.p95} / ${m.floor.p99} (${m.floor.tps}/s)` : "n/a";
-    return `| ${m.scenario} | ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} | ${m.roundTrips} | ${floor} | ${ratio} |`;
+    return `| ${m.scenario} | ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} | ${m.roundTrips} | ${m.cpu.worker} (${above(m.cpu.worker, noopCpu(m.concurrency))}) | ${m.cpu.proxy} | ${floor} | ${ratio} |`;
   });
+  const noop = repeated.baseline;
+  const repeatRows = repeated.repeats.map(
+    (r) =>
+      `| ${r.scenario} | ${r.requests} | ${r.requests ? ((r.hits / r.requests) * 100).toFixed(1) : 0}% | ${r.hit.p50} (+${Math.round((r.hit.p50 - noop.all.p50) * 100) / 100}) | ${r.hit.p95} | ${r.miss.p50} | ${r.miss.p95} | ${r.hitRoundTrips} | ${r.roundTrips} | ${r.cpu.worker} (${above(r.cpu.worker, noop.cpu.worker)}) |`,
+  );
   const timing = (m: Measurement, name: string, at: "p50" | "p99" = "p50") =>
     m.serverTiming[name]?.[at] ?? "n/a";
   return [
@@ -299,13 +404,30 @@ function renderResults(baseline: Measurement[], measurements: Measurement[], hea
     "Baseline: a Worker that answers every request at once with a constant (bench/noop/), under the same",
     "`wrangler dev`: what the local runtime and the machine cost before the API does anything.",
     "",
-    "| concurrency | req/s | p50 | p95 | p99 | errors |",
-    "|---|---|---|---|---|---|",
-    ...baseline.map((m) => `| ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} |`),
+    "CPU: CPU milliseconds per request of the user Worker's workerd process (/proc, bench/cpu.ts), in brackets the",
+    "amount above the no-op Worker's at the same concurrency in the same run; the dev proxy's workerd process",
+    "(wrangler dev's own, in front of every Worker) is counted apart.",
     "",
-    "| scenario | concurrency | req/s | p50 | p95 | p99 | errors | round trips | floor p50 / p95 / p99 | API/floor |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| concurrency | req/s | p50 | p95 | p99 | errors | CPU | proxy CPU |",
+    "|---|---|---|---|---|---|---|---|",
+    ...baseline.map(
+      (m) =>
+        `| ${m.concurrency} | ${m.rps} | ${m.p50} | ${m.p95} | ${m.p99} | ${m.errors} | ${m.cpu.worker} | ${m.cpu.proxy} |`,
+    ),
+    "",
+    "| scenario | concurrency | req/s | p50 | p95 | p99 | errors | round trips | CPU (above no-op) | proxy CPU | floor p50 / p95 / p99 | API/floor |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...rows,
+    "",
+    "Repeat reads, one request at a time from the benchmark's process, sorted by each response's Cache-Status",
+    "(src/middleware/edge-cache.ts). Baseline: the no-op Worker measured by the same loop, p50",
+    `${noop.all.p50} / p95 ${noop.all.p95} ms, CPU ${noop.cpu.worker} ms a request. Hit p50 in brackets: above that`,
+    "baseline. Round trips: database round trips per request over the hits (Server-Timing) and over all requests",
+    "(the local endpoint's count). CPU: over all requests of the run (hits and misses).",
+    "",
+    "| scenario | requests | hit ratio | hit p50 (above no-op) | hit p95 | miss p50 | miss p95 | round trips / hit | round trips / request | CPU (above no-op) |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...repeatRows,
     "",
     "Inside the Worker, from the Server-Timing field of each successful response: time in the Worker (app), in",
     "database round trips (db), verifying the token and resolving the caller (auth), and waiting for rate-limit",
@@ -322,8 +444,11 @@ function renderResults(baseline: Measurement[], measurements: Measurement[], hea
   ].join("\n");
 }
 
-/** The no-op Worker under `wrangler dev` at each concurrency: the ceiling of the local runtime on this machine. */
-async function measureBaseline(): Promise<Measurement[]> {
+/**
+ * The no-op Worker under `wrangler dev` at each concurrency (the ceiling of the local runtime on this machine), and
+ * request by request (the baseline of the repeat-read table).
+ */
+async function measureBaseline(): Promise<{ loads: Measurement[]; sequential: SequentialResult }> {
   const noop = await startWrangler({
     config: new URL("noop/wrangler.toml", import.meta.url).pathname,
     readyPath: "/",
@@ -335,13 +460,17 @@ async function measureBaseline(): Promise<Measurement[]> {
     };
     const measurements: Measurement[] = [];
     for (const concurrency of concurrencies) {
-      const measured = await drive(noop.url, scenario, concurrency, durationSeconds);
+      const measured = await drive(noop.url, noop.processes, scenario, concurrency, durationSeconds);
       measurements.push({ scenario: "baseline", concurrency, ...measured });
       log(
-        `baseline c=${concurrency}: ${measured.rps} req/s p50 ${measured.p50} p95 ${measured.p95} p99 ${measured.p99} ms`,
+        `baseline c=${concurrency}: ${measured.rps} req/s p50 ${measured.p50} p95 ${measured.p95} p99 ${measured.p99} ms, CPU ${measured.cpu.worker} ms/request (proxy ${measured.cpu.proxy})`,
       );
     }
-    return measurements;
+    const alone = await sequential(noop.url, noop.processes, scenario, durationSeconds);
+    log(
+      `baseline request by request: p50 ${alone.all.p50} p95 ${alone.all.p95} ms, CPU ${alone.cpu.worker} ms`,
+    );
+    return { loads: measurements, sequential: alone };
   } finally {
     await stopWrangler(noop.child);
   }
@@ -369,6 +498,7 @@ async function main(): Promise<void> {
       return String(row?.version).split(" ").slice(0, 2).join(" ");
     });
     const baseline = await measureBaseline();
+    const repeats: SequentialResult[] = [];
     wrangler = await startWrangler({ vars: apiVars(platform, issuer), readyPath: "/api/v1/health" });
     log(`wrangler dev on ${wrangler.url}`);
     const context: ScenarioContext = await buildContext(platform, issuer, wrangler.url);
@@ -385,7 +515,14 @@ async function main(): Promise<void> {
         log(`${scenario.name}: probe answered ${probe.status}: ${(await probe.text()).slice(0, 300)}`);
       const statements = [...platform.endpoint.lastStatements];
       for (const concurrency of concurrencies) {
-        const measured = await drive(wrangler.url, scenario, concurrency, durationSeconds, platform);
+        const measured = await drive(
+          wrangler.url,
+          wrangler.processes,
+          scenario,
+          concurrency,
+          durationSeconds,
+          platform,
+        );
         const floor =
           databaseUrl && scenario.floor !== false && statements.length
             ? await databaseFloor(databaseUrl, statements, concurrency, Math.min(durationSeconds, 5))
@@ -393,12 +530,30 @@ async function main(): Promise<void> {
         const measurement = { scenario: scenario.name, concurrency, ...measured, floor };
         measurements.push(measurement);
         log(
-          `${scenario.name} c=${concurrency}: ${measured.rps} req/s p50 ${measured.p50} p95 ${measured.p95} p99 ${measured.p99} ms, ${measured.errors} errors, ${measured.roundTrips} round trips` +
+          `${scenario.name} c=${concurrency}: ${measured.rps} req/s p50 ${measured.p50} p95 ${measured.p95} p99 ${measured.p99} ms, ${measured.errors} errors, ${measured.roundTrips} round trips, CPU ${measured.cpu.worker} ms/request (proxy ${measured.cpu.proxy})` +
             (floor ? `; floor p50 ${floor.p50} ms` : ""),
         );
       }
+      if (scenario.repeat) {
+        const repeat = await sequential(
+          wrangler.url,
+          wrangler.processes,
+          scenario,
+          durationSeconds,
+          platform,
+        );
+        repeats.push(repeat);
+        log(
+          `${scenario.name} request by request: ${repeat.hits}/${repeat.requests} hits, hit p50 ${repeat.hit.p50} p95 ${repeat.hit.p95}, miss p50 ${repeat.miss.p50} p95 ${repeat.miss.p95} ms, CPU ${repeat.cpu.worker} ms/request`,
+        );
+      }
     }
-    const report = renderResults(baseline, measurements, machineDescription(engine, databaseVersion));
+    const report = renderResults(
+      baseline.loads,
+      measurements,
+      { baseline: baseline.sequential, repeats },
+      machineDescription(engine, databaseVersion),
+    );
     process.stdout.write(report);
     await writeFile(String(args.out), report);
     log(`written to ${args.out}`);

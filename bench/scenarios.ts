@@ -27,6 +27,8 @@ export interface Scenario {
   request(sequence: number): BenchRequest;
   /** False when the request's SQL is not a meaningful floor on its own (e.g. writes that must stay unique). */
   floor?: boolean;
+  /** A repeat-read scenario: also measured request by request, hit and miss apart (bench/run.ts). */
+  repeat?: boolean;
 }
 
 function pick<T>(items: readonly T[], sequence: number): T {
@@ -132,6 +134,33 @@ export async function buildScenarios(context: ScenarioContext): Promise<Scenario
       request: (sequence) => {
         const tenant = pick(tenants, sequence);
         return get(tenant, `/api/v1/properties/${pick(tenant.soldPropertyIds, sequence * 3)}/comps?limit=10`);
+      },
+    },
+    // Repeat reads: a client rereading a handful of the same resources, as a dashboard or a sync loop does. After
+    // the first pass every request is an edge cache hit until the entries' TTL (src/middleware/edge-cache.ts).
+    {
+      name: "repeat-get-one",
+      repeat: true,
+      request: (sequence) => {
+        const tenant = tenants[0] as BenchTenant;
+        return get(tenant, `/api/v1/properties/${pick(tenant.propertyIds.slice(0, 5), sequence)}`);
+      },
+    },
+    {
+      name: "repeat-list",
+      repeat: true,
+      request: (sequence) =>
+        get(
+          tenants[0] as BenchTenant,
+          `/api/v1/properties?limit=20&sort=${pick(["-price", "price"], sequence)}`,
+        ),
+    },
+    {
+      name: "repeat-valuation",
+      repeat: true,
+      request: (sequence) => {
+        const tenant = tenants[0] as BenchTenant;
+        return get(tenant, `/api/v1/properties/${pick(tenant.propertyIds.slice(0, 5), sequence)}/valuation`);
       },
     },
     {

@@ -1,9 +1,10 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
 // response headers (outermost, so errors get them too) -> request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
-// health) -> per-tenant rate limit -> user provisioning -> routes; errors from any of them become problem+json in handleError.
+// health) -> per-tenant rate limit -> user provisioning -> generation bump (writes) -> edge cache (opted-in reads) -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-types.ts";
 import { authenticate, provisionUser } from "./middleware/auth.ts";
+import { bumpGenerationOnWrite, edgeCache } from "./middleware/edge-cache.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
@@ -33,6 +34,10 @@ export function createApp() {
   app.use("*", tenantRateLimit());
   // Writes a new or changed caller's user row, only once the request is admitted.
   app.use("/api/v1/*", provisionUser());
+  // Every write of a tenant bumps its data generation before answering; reads of the properties group (GET one,
+  // list and search, comps, valuations of stored properties) are served from the tenant-safe edge cache.
+  app.use("/api/v1/*", bumpGenerationOnWrite());
+  app.use("/api/v1/properties/*", edgeCache());
 
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/properties", propertiesRouter());

@@ -78,3 +78,8 @@ export type RateLimitSettings = z.infer<typeof rateLimitSettingsSchema>;
 export function tenantPolicyFor(settings: RateLimitSettings, plan: string): RateLimitPolicy | null {
   return Object.hasOwn(settings.plans, plan) ? (settings.plans[plan] ?? null) : settings.tenant;
 }
+
+/** The Durable Object key of a tenant's quota; that object also keeps the tenant's data generation. */
+export function tenantKey(tenantId: string): string {
+  return `tenant:${tenantId}:api`;
+}

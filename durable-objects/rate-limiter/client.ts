@@ -1,7 +1,7 @@
 // The Worker's side of the limiter: one RPC per decision to the key's object, bounded by a timeout so a slow or
 // broken object turns into a typed fault the middleware can fail open or closed on, never into a hung request.
 import type { RateLimitDecision, RateLimitPolicy } from "./algorithm.ts";
-import type { RateLimiterObject } from "./object.ts";
+import type { GenerationDecision, RateLimiterObject } from "./object.ts";
 
 /** Why a decision could not be had: the object said it is overloaded, threw, or did not answer in time. */
 export type RateLimiterFault = "overloaded" | "error" | "timeout";
@@ -17,10 +17,14 @@ export class RateLimiterUnavailableError extends Error {
 }
 
 export interface RateLimiter {
-  /** Decides and, if admitted, charges `cost` units to `key`. */
-  consume(key: string, cost: number, policy: RateLimitPolicy): Promise<RateLimitDecision>;
+  /** Decides and, if admitted, charges `cost` units to `key`; the answer carries the key's data generation. */
+  consume(key: string, cost: number, policy: RateLimitPolicy): Promise<GenerationDecision>;
   /** Whether `cost` units would be admitted for `key`, charging nothing. */
   peek(key: string, cost: number, policy: RateLimitPolicy): Promise<RateLimitDecision>;
+  /** The key's data generation, without a decision. */
+  generation(key: string): Promise<number>;
+  /** Bumps the key's data generation; answers the new one. */
+  bump(key: string): Promise<number>;
 }
 
 export interface RateLimiterOptions {
@@ -56,7 +60,7 @@ export function createRateLimiter(
   return {
     consume(key, cost, policy) {
       return withTimeout(
-        async () => (await namespace.getByName(key).consume({ cost, policy })) as RateLimitDecision,
+        async () => (await namespace.getByName(key).consume({ cost, policy })) as GenerationDecision,
         options.timeoutMs,
       );
     },
@@ -65,6 +69,15 @@ export function createRateLimiter(
         async () => (await namespace.getByName(key).peek({ cost, policy })) as RateLimitDecision,
         options.timeoutMs,
       );
+    },
+    generation(key) {
+      return withTimeout(
+        async () => (await namespace.getByName(key).generation()) as number,
+        options.timeoutMs,
+      );
+    },
+    bump(key) {
+      return withTimeout(async () => (await namespace.getByName(key).bump()) as number, options.timeoutMs);
     },
   };
 }

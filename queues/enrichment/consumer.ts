@@ -10,6 +10,7 @@ import { eq } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
 import { loadSettings, type Settings } from "../../src/env.ts";
+import { bumpTenantGenerations } from "../../src/middleware/edge-cache.ts";
 import { type BatchEvent, logBatchEvent } from "../../src/observability/batch-log.ts";
 import { type PipelineOutcome, recordPipelineRuns } from "../../src/observability/metrics.ts";
 import { type BackoffPolicy, backoffMs } from "../../src/retry.ts";
@@ -130,6 +131,11 @@ export async function consumeEnrichmentBatch(
   const settings = loadSettings(env);
   // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
   const results = await Promise.all(batch.messages.map((message) => consumeOne(db, settings, deps, message)));
+  // Loaded properties change what the tenants' cached reads return: their next reads must miss.
+  const loaded = results
+    .filter((result) => result.outcome === "loaded")
+    .map((result) => result.tenantId ?? "");
+  await bumpTenantGenerations(env, settings, loaded);
   const durationMs = performance.now() - started;
   // Messages of a batch run side by side, so each one took about the batch's time.
   recordBatchMetrics(env, "enrich", results, durationMs);

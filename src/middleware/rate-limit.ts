@@ -8,7 +8,7 @@ import type { RateLimitDecision, RateLimitPolicy } from "../../durable-objects/r
 import { createRateLimiter, RateLimiterUnavailableError } from "../../durable-objects/rate-limiter/client.ts";
 import { ApiError } from "../errors.ts";
 import { writeLog } from "../observability/log.ts";
-import { READ_COST, requestCost, tenantPolicyFor } from "../rate-limit-policies.ts";
+import { READ_COST, requestCost, tenantKey, tenantPolicyFor } from "../rate-limit-policies.ts";
 import { clientAddressKey } from "./client-address.ts";
 import type { RequestContextVariables } from "./request-context.ts";
 
@@ -20,6 +20,12 @@ export type RateLimitVariables = {
    * refused it or failed closed. Unset while none is outstanding (whenAdmitted).
    */
   admission: Promise<void>;
+  /**
+   * The tenant's data generation (durable-objects/rate-limiter/object.ts), from the tenant limiter's decision when
+   * there is one, else asked of the tenant's object on first use; null when the object could not answer or refused
+   * the request. Set for authenticated requests only.
+   */
+  generation: () => Promise<number | null>;
 };
 
 /** What tenantRateLimit needs from the authenticated principal that auth puts on the context. */
@@ -56,6 +62,7 @@ interface LimitedContext {
   res: Response;
   var: Pick<RequestContextVariables, "requestId" | "settings" | "event"> & { admission?: Promise<void> };
   set(key: "admission", value: Promise<void>): void;
+  set(key: "generation", value: () => Promise<number | null>): void;
 }
 
 /**
@@ -287,9 +294,30 @@ export function tenantRateLimit(): MiddlewareHandler<TenantRateLimitEnv> {
       const clientAddress = c.var.clientAddress ?? clientAddressKey(c.req.header("cf-connecting-ip"));
       return chargeAnonymous(c, clientAddress, next);
     }
+    const key = tenantKey(principal.tenantId);
+    const limiter = limiterFor(c);
     const policy = tenantPolicyFor(c.var.settings.rateLimits, principal.plan);
-    if (!policy) return next();
+    if (!policy) {
+      let asked: Promise<number | null> | undefined;
+      c.set("generation", () => {
+        asked ??= limiter.generation(key).catch(() => null);
+        return asked;
+      });
+      return next();
+    }
     const cost = requestCost(c.req.method, c.req.path);
-    return chargeAround(c, "tenant", `tenant:${principal.tenantId}:api`, cost, policy, next);
+    let decided: Promise<number | null> = Promise.resolve(null);
+    // Timed as a wait for the decision: a cacheable read waits for it here, before its cache lookup.
+    c.set("generation", () => waitFor(c, decided));
+    const decide = () => {
+      const pending = limiter.consume(key, cost, policy);
+      decided = pending.then(
+        (decision) => (decision.allowed ? decision.generation : null),
+        () => null,
+      );
+      return pending;
+    };
+    const decision = await limitAround(c, "tenant", key, cost, decide, next);
+    if (decision) appendRateLimitFields(c.res.headers, "tenant", decision);
   };
 }

@@ -20,7 +20,8 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /**
  * The wide event's timings as a Server-Timing field (W3C Server Timing): the whole request in the Worker, its
- * database round trips, token verification and the wait for rate-limit decisions, in milliseconds.
+ * database round trips, token verification and the wait for rate-limit decisions, in milliseconds, and the edge
+ * cache's outcome.
  */
 function serverTiming(event: WideEvent): string {
   const metrics = [
@@ -29,6 +30,7 @@ function serverTiming(event: WideEvent): string {
   ];
   if (event.authMs !== undefined) metrics.push(`auth;dur=${event.authMs}`);
   if (event.rateLimitMs !== undefined) metrics.push(`ratelimit;dur=${event.rateLimitMs}`);
+  if (event.cache !== undefined) metrics.push(`cache;desc="${event.cache}"`);
   return metrics.join(", ");
 }
 

@@ -18,6 +18,8 @@ export interface WideEvent {
   authMs?: number;
   /** Time spent waiting for rate-limiter decisions (Durable Object calls). */
   rateLimitMs?: number;
+  /** The edge cache's outcome for a cacheable read (middleware/edge-cache.ts). */
+  cache?: "hit" | "miss" | "bypass";
   errorCode?: string;
   rateLimited?: boolean;
 }

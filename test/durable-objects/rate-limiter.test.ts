@@ -80,6 +80,34 @@ describe("RateLimiterObject", () => {
     expect(await stub.peek({ cost: 1, policy })).toMatchObject({ allowed: false });
   });
 
+  it("answers the data generation with each decision; a bump moves it forward, across eviction and cleanup", async () => {
+    const stub = freshLimiter();
+    const policy = { limit: 5, windowSeconds: 60 };
+    const first = (await stub.consume({ cost: 1, policy })).generation;
+    expect(await stub.generation()).toBe(first);
+    expect((await stub.consume({ cost: 1, policy })).generation).toBe(first);
+    const bumped = await stub.bump();
+    expect(bumped).toBeGreaterThan(first);
+    expect((await stub.consume({ cost: 1, policy })).generation).toBe(bumped);
+    const seen = new Set([first, bumped]);
+    for (let index = 0; index < 20; index++) seen.add(await stub.bump());
+    expect(seen.size).toBe(22);
+    const latest = await stub.generation();
+    await evictDurableObject(stub);
+    expect(await stub.generation()).toBeGreaterThanOrEqual(latest);
+    // The idle cleanup deletes the log, never the generation.
+    await runInDurableObject(stub, (_instance, state) => {
+      state.storage.sql.exec("UPDATE admissions SET at_ms = at_ms - 61000");
+    });
+    await evictDurableObject(stub);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const kept = await runInDurableObject(stub, (_instance, state) =>
+      state.storage.kv.get<number>("generation"),
+    );
+    expect(kept).toBeGreaterThanOrEqual(latest);
+    expect(await stub.generation()).toBe(kept);
+  });
+
   it("peeks without charging or writing anything", async () => {
     const stub = freshLimiter();
     const policy = { limit: 1, windowSeconds: 60 };

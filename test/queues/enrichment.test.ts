@@ -11,6 +11,7 @@ import { NRI_DATA_VERSION } from "../../src/domain/geo/hazards.ts";
 import { type PriceSample, priceRangeByZip } from "../../src/domain/quality/price-reference.ts";
 import worker from "../../src/index.ts";
 import { runIngestionTick } from "../../src/ingest/cron.ts";
+import { tenantKey } from "../../src/rate-limit-policies.ts";
 import { enrichProspect } from "../../src/services/enrichment.ts";
 import { publishPending } from "../../src/services/outbox.ts";
 import { defaultPipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
@@ -191,6 +192,31 @@ describe("enrichment pipeline", () => {
       county: "King",
       riskRating: "Very High",
     });
+  });
+
+  it("bumps the tenant's data generation for a batch that loaded its records, so cached reads miss", async () => {
+    const tenant = await createTenant();
+    const other = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    await submit(env, tenant, [prospect(9)]);
+    const [message] = ofTenant(tenant, queue.take());
+    // After the submission (an API write, which bumps too), before the load: cached with nothing in it.
+    const headers = await tenant.headers("viewer");
+    const list = async () => callApi(env, "/api/v1/properties?limit=10", { headers });
+    const before = await list();
+    expect(before.headers.get("cache-status")).toBe("tenant-reads; fwd=uri-miss; stored");
+    expect((await before.json<{ items: unknown[] }>()).items).toHaveLength(0);
+    expect((await list()).headers.get("cache-status")).toBe("tenant-reads; hit");
+    const generation = (id: string) => env.RATE_LIMITER.getByName(tenantKey(id)).generation();
+    const otherBefore = await generation(other.id);
+
+    await deliver("enrichment", [message], (batch) => consumeEnrichmentBatch(batch, env, testDeps()));
+
+    const after = await list();
+    expect(after.headers.get("cache-status")).not.toBe("tenant-reads; hit");
+    expect((await after.json<{ items: unknown[] }>()).items).toHaveLength(1);
+    expect(await generation(other.id)).toBe(otherBefore);
   });
 
   it("retries a transient database error with backoff, then succeeds", async () => {

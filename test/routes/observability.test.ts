@@ -162,7 +162,9 @@ describe("Server-Timing", () => {
         return [name, Number(duration.replace("dur=", ""))];
       }),
     );
-    expect(Object.keys(metrics).sort()).toEqual(["app", "auth", "db", "ratelimit"]);
+    expect(Object.keys(metrics).sort()).toEqual(["app", "auth", "cache", "db", "ratelimit"]);
+    expect(response.headers.get("server-timing")).toContain('cache;desc="miss"');
+    delete metrics.cache;
     for (const duration of Object.values(metrics)) expect(duration).toBeGreaterThanOrEqual(0);
     expect(metrics.app).toBeGreaterThanOrEqual(metrics.db ?? Number.POSITIVE_INFINITY);
     expect(response.headers.get("server-timing")).toMatch(/db;dur=[\d.]+;desc="\d round trips?"/);

@@ -47,7 +47,7 @@ export function registerGetComps(app: OpenAPIHono<AppEnv>) {
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
     const result = await findComps(c.var.db, c.var.auth.tenantId, id, query);
-    c.header("Cache-Control", "private, no-store");
+    c.header("Cache-Control", "private, no-cache");
     return c.json(result, 200);
   });
 }

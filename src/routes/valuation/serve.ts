@@ -1,5 +1,5 @@
 // What both valuation routes do around the valuation itself: log it after the response, leave its Analytics
-// Engine point, and mark the answer as not cacheable.
+// Engine point, and mark the answer private (clients revalidate; the edge cache keeps it per tenant generation).
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-types.ts";
 import { recordValuation } from "../../observability/metrics.ts";
@@ -20,6 +20,6 @@ export async function serveValuation(
     latencyMs: performance.now() - started,
     tenantId,
   });
-  c.header("Cache-Control", "private, no-store");
+  c.header("Cache-Control", "private, no-cache");
   return valuation;
 }
