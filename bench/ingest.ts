@@ -79,6 +79,9 @@ async function main() {
       OIDC_ISSUER: issuer.issuer,
       OIDC_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: "warn",
+      // A consumer chunk is one statement of up to 100 records; on a shared 2-core machine the single-threaded
+      // PGlite can keep an intake request waiting behind a few of them for longer than the default 5 s.
+      DB_TIMEOUT_MS: "30000",
     };
     const log = openSync(`${WORK_DIR}wrangler.log`, "w");
     wrangler = spawn(

@@ -147,6 +147,45 @@ describe("set-based enrichment of a chunk", () => {
     });
   });
 
+  it("shows a running batch's records per second and estimated completion in GET /ingest/batches/{id}", async () => {
+    const tenant = await createTenant();
+    const env = pipelineEnv(capturingQueue());
+    const response = await callApi(env, "/api/v1/prospects", {
+      method: "POST",
+      headers: await tenant.headers("editor"),
+      body: JSON.stringify(Array.from({ length: 40 }, (_, index) => prospect(index))),
+    });
+    const { batchId } = await response.json<{ batchId: string }>();
+    const messages = (env.ENRICHMENT as ReturnType<typeof capturingQueue>)
+      .take()
+      .filter((message) => message.tenantId === tenant.id);
+    const progress = async () => {
+      const batch = await callApi(env, `/api/v1/ingest/batches/${batchId}`, {
+        headers: await tenant.headers("viewer"),
+      });
+      expect(batch.status).toBe(200);
+      return (
+        await batch.json<{
+          progress: { recordsPerSecond: number | null; estimatedCompletionAt: string | null };
+        }>()
+      ).progress;
+    };
+    expect(await progress()).toEqual({ recordsPerSecond: null, estimatedCompletionAt: null });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await deliver("enrichment", messages.slice(0, 10), (batch) =>
+      consumeEnrichmentBatch(batch, env, testDeps()),
+    );
+    const running = await progress();
+    expect(running.recordsPerSecond).toBeGreaterThan(0);
+    expect(Date.parse(running.estimatedCompletionAt ?? "")).toBeGreaterThan(Date.now() - 5_000);
+    await deliver("enrichment", messages.slice(10), (batch) =>
+      consumeEnrichmentBatch(batch, env, testDeps()),
+    );
+    const done = await progress();
+    expect(done.recordsPerSecond).toBeGreaterThan(0);
+    expect(done.estimatedCompletionAt).toBeNull();
+  });
+
   it("retries the whole chunk when the database fails, and one delivery later has one effect", async () => {
     const tenant = await createTenant();
     const env = pipelineEnv(capturingQueue());
