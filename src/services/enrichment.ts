@@ -1,15 +1,16 @@
-// Enriching one prospect record: load it (with its ZIP's price per sqft range) under the message's tenant, parse,
-// normalize the address, locate, attach hazards, judge quality, then either upsert the property or quarantine the
-// record with every reason.
+// Enriching prospect records: load them (with each one's ZIP price per sqft range) under the messages' tenant,
+// parse, normalize the address, locate, judge quality (planProspect, in the Worker), then upsert the properties or
+// quarantine the records with every reason (writeEnriched, one statement per round, one round trip in all). The
+// consumer does this for a chunk of a tenant's messages at once; enrichProspect is the same for one record.
 //
-// Idempotency: each final write is ONE statement whose first CTE inserts the processed marker for the message's
-// idempotency key, guarded by the record's state (pending or sent, same revision); every other write in the
-// statement hangs off that marker. A redelivered message, or a second consumer racing the first (it waits on the
-// marker's unique key, then finds it taken), writes nothing.
+// Idempotency: each write statement's first CTE inserts the processed markers for the messages' idempotency keys,
+// guarded by each record's state (pending or sent, same revision); every other write in the statement hangs off
+// those markers. A redelivered message, or a second consumer racing the first (it waits on the marker's unique
+// key, then finds it taken), writes nothing.
 //
-// The comps index (embedding + vector upsert) is updated by consumeOne (queues/enrichment/consumer.ts) after
-// enrichProspect answers { kind: "loaded", propertyId }, i.e. after the upsert committed. Valuations are computed
-// on request (GET /properties/{id}/valuation), from the comps at that moment, so none is stored here.
+// Hazards are stored by the properties trigger (migrations/0008); the lookups here only feed the rules. The comps
+// index is updated by the consumer after the write committed. Valuations are computed on request
+// (GET /properties/{id}/valuation), from the comps at that moment, so none is stored here.
 import { sql } from "drizzle-orm";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import type { Database } from "../db/client.ts";
