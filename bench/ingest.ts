@@ -11,6 +11,7 @@ import { mkdirSync, openSync } from "node:fs";
 import { createServer } from "node:net";
 import { startPlatform } from "../scripts/platform/index.ts";
 import { startLocalIssuer } from "../scripts/platform/issuer.ts";
+import { record } from "./ingest-records.ts";
 
 const TOTAL = Number(process.argv[2] ?? 10_000);
 const BATCH = Number(process.argv[3] ?? 1_000);
@@ -42,23 +43,6 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-function record(index: number) {
-  return {
-    externalRef: `BENCH-${index}`,
-    address: `${1000 + index} Bench Way`,
-    city: "Seattle",
-    state: "WA",
-    zip: index % 2 === 0 ? "98101" : "98052",
-    price: 450_000 + index,
-    bedrooms: 1 + (index % 5),
-    bathrooms: 1 + (index % 3) / 2,
-    // Scattered rather than rising with the index, so the first records loaded (from which the first per-ZIP
-    // price ranges are computed) span the whole range, as a real feed's would.
-    sqft: 900 + ((index * 7919) % 2000),
-    yearBuilt: index % 50 === 0 ? 1200 : 1950 + (index % 70),
-  };
-}
-
 async function main() {
   mkdirSync(WORK_DIR, { recursive: true });
   const [platform, issuer] = await Promise.all([startPlatform(), startLocalIssuer()]);
@@ -79,6 +63,9 @@ async function main() {
       OIDC_ISSUER: issuer.issuer,
       OIDC_JWKS_URL: issuer.jwksUrl,
       LOG_LEVEL: "warn",
+      // A consumer chunk is one statement of up to 100 records; on a shared 2-core machine the single-threaded
+      // PGlite can keep an intake request waiting behind a few of them for longer than the default 5 s.
+      DB_TIMEOUT_MS: "30000",
     };
     const log = openSync(`${WORK_DIR}wrangler.log`, "w");
     wrangler = spawn(

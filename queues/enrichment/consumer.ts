@@ -6,7 +6,7 @@
 //                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ.
 // dead letters:   (the queue ENRICHMENT_DEAD_LETTER_QUEUE names: enrichment-dlq, enrichment-dlq-staging, ...)
 //                 records the message in ingest_failures (visible and resubmittable through the API) and acks.
-import { eq } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
 import { loadSettings, type Settings } from "../../src/env.ts";
@@ -15,7 +15,16 @@ import { type BatchEvent, logBatchEvent } from "../../src/observability/batch-lo
 import { type PipelineOutcome, recordPipelineRuns } from "../../src/observability/metrics.ts";
 import { type BackoffPolicy, backoffMs } from "../../src/retry.ts";
 import { indexProperties } from "../../src/services/comps-index.ts";
-import { type EnrichOutcome, enrichProspect, recordFailure } from "../../src/services/enrichment.ts";
+import {
+  constraintReason,
+  type EnrichOutcome,
+  enrichProspect,
+  loadProspects,
+  type PlannedWrite,
+  planProspect,
+  recordFailure,
+  writeEnriched,
+} from "../../src/services/enrichment.ts";
 import type { PipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { type EnrichmentMessage, enrichmentMessageSchema } from "./message.ts";
 
@@ -129,8 +138,22 @@ export async function consumeEnrichmentBatch(
   const started = performance.now();
   const db = databaseFor(env);
   const settings = loadSettings(env);
-  // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
-  const results = await Promise.all(batch.messages.map((message) => consumeOne(db, settings, deps, message)));
+  const results: MessageResult[] = [];
+  const byTenant = new Map<string, Delivery[]>();
+  for (const message of batch.messages) {
+    const body = parseMessage(message);
+    if (!body) {
+      message.ack();
+      results.push({ outcome: "rejected" });
+      continue;
+    }
+    byTenant.set(body.tenantId, [...(byTenant.get(body.tenantId) ?? []), { message, body }]);
+  }
+  // Each tenant's messages are one chunk (its own transactions, its own acks), so tenants' round trips overlap.
+  const chunks = await Promise.all(
+    [...byTenant].map(([tenantId, deliveries]) => consumeChunk(db, settings, deps, tenantId, deliveries)),
+  );
+  results.push(...chunks.flat());
   // Loaded properties change what the tenants' cached reads return: their next reads must miss.
   const loaded = results
     .filter((result) => result.outcome === "loaded")
@@ -142,61 +165,142 @@ export async function consumeEnrichmentBatch(
   logBatchEvent(settings.logLevel, batchEvent(batch, results, durationMs));
 }
 
+interface Delivery {
+  message: Message;
+  body: EnrichmentMessage;
+}
+
 /**
- * Hands a loaded property to the comps index. The property is committed whatever happens here, so a failure is
- * logged, not retried: `npm run vector:backfill` re-embeds anything the index missed.
+ * Hands loaded properties to the comps index: one read and one index write for the chunk. The properties are
+ * committed whatever happens here, so a failure is logged, not retried: `npm run vector:backfill` re-embeds
+ * anything the index missed.
  */
-async function indexLoadedProperty(db: Database, settings: Settings, tenantId: string, propertyId: string) {
+async function indexLoadedProperties(db: Database, settings: Settings, tenantId: string, ids: string[]) {
+  if (ids.length === 0) return;
   try {
     const [rows] = await db.withTenant(tenantId, (tx) => [
-      tx.select().from(properties).where(eq(properties.id, propertyId)),
+      tx.select().from(properties).where(inArray(properties.id, ids)),
     ]);
     await indexProperties({ settings, db }, tenantId, rows);
   } catch (error) {
-    log("warn", "loaded property not indexed", { tenantId, propertyId, error: describe(error) });
+    log("warn", "loaded properties not indexed", {
+      tenantId,
+      properties: ids.length,
+      error: describe(error),
+    });
   }
 }
 
-async function consumeOne(
+function retry(delivery: Delivery, error: unknown): MessageResult {
+  const { message, body } = delivery;
+  const delaySeconds = backoff(message.attempts);
+  log("warn", "enrichment message retried", {
+    messageId: message.id,
+    tenantId: body.tenantId,
+    prospectId: body.prospectId,
+    attempts: message.attempts,
+    delaySeconds,
+    error: describe(error),
+  });
+  message.retry({ delaySeconds });
+  return { tenantId: body.tenantId, outcome: "retried" };
+}
+
+/**
+ * One tenant's messages of a batch, set-based: one round trip loads every record (with its ZIP's price range),
+ * the Worker enriches them, one round trip writes them all (services/enrichment.ts, writeEnriched), and one read
+ * and one upsert index the loaded ones. A lookup failing for one record retries that message alone; the database
+ * failing retries the chunk; a constraint violation (a record's own fault, but whose?) splits the chunk into
+ * single-record writes, so only the record at fault is quarantined.
+ */
+async function consumeChunk(
   db: Database,
   settings: Settings,
   deps: PipelineDependencies,
-  message: Message,
-): Promise<MessageResult> {
-  const body = parseMessage(message);
-  if (!body) {
-    message.ack();
-    return { outcome: "rejected" };
+  tenantId: string,
+  deliveries: Delivery[],
+): Promise<MessageResult[]> {
+  // The same message twice in one batch: one delivery does the work, the other is acked as a duplicate.
+  const unique = new Map<string, Delivery>();
+  const results: MessageResult[] = [];
+  for (const delivery of deliveries) {
+    if (unique.has(delivery.body.idempotencyKey)) {
+      delivery.message.ack();
+      results.push({ tenantId, outcome: "duplicate" });
+    } else unique.set(delivery.body.idempotencyKey, delivery);
   }
-  const fields = { messageId: message.id, tenantId: body.tenantId, prospectId: body.prospectId };
+  const pending = [...unique.values()];
+  const done = new Set<Delivery>();
   try {
-    const outcome = await enrichProspect(db, deps, body);
-    if (outcome.kind === "loaded") {
-      await indexLoadedProperty(db, settings, body.tenantId, outcome.propertyId);
-    } else if (outcome.kind === "tenant_inactive") {
-      await recordFailure(db, body, {
-        reason: "tenant_inactive",
-        error: "The tenant is suspended; the record was not enriched.",
-        attempts: message.attempts,
-      });
-    } else if (outcome.kind === "tenant_missing" || outcome.kind === "prospect_missing") {
-      // The tenant (and with it the record) is gone: there is nothing left to write to.
-      log("warn", "enrichment message for missing data", { ...fields, outcome: outcome.kind });
+    const { tenantStatus, rows } = await loadProspects(
+      db,
+      tenantId,
+      pending.map((delivery) => delivery.body.prospectId),
+    );
+    const planned = await Promise.all(
+      pending.map(async (delivery) => {
+        try {
+          const row = rows.get(delivery.body.prospectId);
+          return { delivery, plan: await planProspect(db, deps, delivery.body, tenantStatus, row) };
+        } catch (error) {
+          return { delivery, error };
+        }
+      }),
+    );
+    const writes: PlannedWrite[] = [];
+    for (const item of planned) {
+      if (item.plan && item.plan.kind !== "final")
+        writes.push({ message: item.delivery.body, plan: item.plan });
     }
-    message.ack();
-    return { tenantId: body.tenantId, outcome: outcome.kind };
+    let written: Map<string, EnrichOutcome>;
+    try {
+      written = await writeEnriched(db, tenantId, deps.quality.suiteVersion, writes);
+    } catch (error) {
+      if (!constraintReason(error)) throw error;
+      written = new Map();
+      for (const write of writes) {
+        written.set(write.message.prospectId, await enrichProspect(db, deps, write.message));
+      }
+    }
+    const loaded: string[] = [];
+    for (const { delivery, plan, error } of planned) {
+      const { message, body } = delivery;
+      if (!plan) {
+        results.push(retry(delivery, error));
+        done.add(delivery);
+        continue;
+      }
+      const outcome =
+        plan.kind === "final" ? plan.outcome : (written.get(body.prospectId) ?? { kind: "duplicate" });
+      if (outcome.kind === "loaded") loaded.push(outcome.propertyId);
+      else if (outcome.kind === "tenant_inactive") {
+        await recordFailure(db, body, {
+          reason: "tenant_inactive",
+          error: "The tenant is suspended; the record was not enriched.",
+          attempts: message.attempts,
+        });
+      } else if (outcome.kind === "tenant_missing" || outcome.kind === "prospect_missing") {
+        // The tenant (and with it the record) is gone: there is nothing left to write to.
+        log("warn", "enrichment message for missing data", {
+          messageId: message.id,
+          tenantId,
+          prospectId: body.prospectId,
+          outcome: outcome.kind,
+        });
+      }
+      message.ack();
+      done.add(delivery);
+      results.push({ tenantId, outcome: outcome.kind });
+    }
+    await indexLoadedProperties(db, settings, tenantId, loaded);
+    return results;
   } catch (error) {
-    // Permanent problems of a record were quarantined inside enrichProspect; what is thrown is the database or
-    // an upstream failing, worth another delivery. An error that keeps recurring ends in the DLQ and is recorded.
-    const delaySeconds = backoff(message.attempts);
-    log("warn", "enrichment message retried", {
-      ...fields,
-      attempts: message.attempts,
-      delaySeconds,
-      error: describe(error),
-    });
-    message.retry({ delaySeconds });
-    return { tenantId: body.tenantId, outcome: "retried" };
+    // Permanent problems of a record were quarantined above; what is thrown is the database or an upstream
+    // failing, worth another delivery of every message not yet acked. One that keeps failing ends in the DLQ.
+    const retried = pending
+      .filter((delivery) => !done.has(delivery))
+      .map((delivery) => retry(delivery, error));
+    return [...results, ...retried];
   }
 }
 

@@ -1,15 +1,16 @@
-// Enriching one prospect record: load it (with its ZIP's price per sqft range) under the message's tenant, parse,
-// normalize the address, locate, attach hazards, judge quality, then either upsert the property or quarantine the
-// record with every reason.
+// Enriching prospect records: load them (with each one's ZIP price per sqft range) under the messages' tenant,
+// parse, normalize the address, locate, judge quality (planProspect, in the Worker), then upsert the properties or
+// quarantine the records with every reason (writeEnriched, one statement per round, one round trip in all). The
+// consumer does this for a chunk of a tenant's messages at once; enrichProspect is the same for one record.
 //
-// Idempotency: each final write is ONE statement whose first CTE inserts the processed marker for the message's
-// idempotency key, guarded by the record's state (pending or sent, same revision); every other write in the
-// statement hangs off that marker. A redelivered message, or a second consumer racing the first (it waits on the
-// marker's unique key, then finds it taken), writes nothing.
+// Idempotency: each write statement's first CTE inserts the processed markers for the messages' idempotency keys,
+// guarded by each record's state (pending or sent, same revision); every other write in the statement hangs off
+// those markers. A redelivered message, or a second consumer racing the first (it waits on the marker's unique
+// key, then finds it taken), writes nothing.
 //
-// The comps index (embedding + vector upsert) is updated by consumeOne (queues/enrichment/consumer.ts) after
-// enrichProspect answers { kind: "loaded", propertyId }, i.e. after the upsert committed. Valuations are computed
-// on request (GET /properties/{id}/valuation), from the comps at that moment, so none is stored here.
+// Hazards are stored by the properties trigger (migrations/0008); the lookups here only feed the rules. The comps
+// index is updated by the consumer after the write committed. Valuations are computed on request
+// (GET /properties/{id}/valuation), from the comps at that moment, so none is stored here.
 import { sql } from "drizzle-orm";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import type { Database } from "../db/client.ts";
@@ -26,6 +27,7 @@ import {
 import { ApiError } from "../errors.ts";
 import type { PipelineDependencies } from "./pipeline-dependencies.ts";
 import { priceRangeOfRow } from "./price-ranges.ts";
+import { PROPERTY_DOCUMENT } from "./property-records.ts";
 
 export type EnrichOutcome =
   | { kind: "loaded"; propertyId: string }
@@ -42,7 +44,7 @@ export interface QuarantineReason {
   observed?: unknown;
 }
 
-type ProspectRow = {
+export type ProspectRow = {
   tenant_status: string;
   id: string | null;
   batch_id: string | null;
@@ -74,39 +76,57 @@ function schemaReasons(issues: { path: PropertyKey[]; message: string }[], paylo
 
 const zip5 = (zip: string | undefined) => (zip && /^[0-9]{5}/.test(zip) ? zip.slice(0, 5) : undefined);
 
-export async function enrichProspect(
+/** What enriching a loaded record decided: a final outcome, a quarantine with its reasons, or a load. */
+export type EnrichPlan =
+  | { kind: "final"; outcome: EnrichOutcome }
+  | { kind: "quarantine"; reasons: QuarantineReason[]; results: QualityRuleResult[] | null }
+  | { kind: "load"; record: EnrichedRecord; results: QualityRuleResult[] };
+
+/**
+ * The record (with its ZIP's price range) of each prospect in `prospectIds`, and the tenant's status, in one
+ * statement: the range lookup is a primary-key probe and costs no extra round trip. The key is the rule's own:
+ * the first 5 characters of the ZIP. A tenant that does not exist answers no rows.
+ */
+export async function loadProspects(
   db: Database,
-  deps: PipelineDependencies,
-  message: EnrichmentMessage,
-): Promise<EnrichOutcome> {
-  const { tenantId, prospectId, revision } = message;
-  // The record and its ZIP's price range in one statement: the range lookup is a primary-key probe, and the
-  // consumer makes no extra round trip for it. The key is the rule's own: the first 5 characters of the ZIP.
+  tenantId: string,
+  prospectIds: readonly string[],
+): Promise<{ tenantStatus: string | null; rows: Map<string, ProspectRow> }> {
   const [loaded] = await db.withTenant(tenantId, (tx) => [
     tx.execute<ProspectRow>(sql`
       select t.status as tenant_status, p.id, p.batch_id, p.payload, p.status, p.revision,
         r.low as price_low, r.median as price_median, r.high as price_high, r.sample_size as price_samples
       from tenants t
-        left join prospect_queue p on p.id = ${prospectId} and p.tenant_id = t.id
+        left join prospect_queue p on p.id = any(${`{${prospectIds.join(",")}}`}::uuid[]) and p.tenant_id = t.id
         left join zip_price_ranges r on r.tenant_id = t.id and r.zip = left(btrim(p.payload->>'zip'), 5)
       where t.id = ${tenantId}`),
   ]);
-  const row = loaded.rows[0];
-  if (!row) return { kind: "tenant_missing" };
-  if (row.tenant_status !== "active") return { kind: "tenant_inactive" };
-  if (!row.id || !row.payload) return { kind: "prospect_missing" };
-  if (!["pending", "sent"].includes(row.status ?? "") || Number(row.revision) !== revision)
-    return { kind: "duplicate" };
+  const rows = new Map<string, ProspectRow>();
+  for (const row of loaded.rows) if (row.id) rows.set(row.id, row);
+  return { tenantStatus: loaded.rows[0]?.tenant_status ?? null, rows };
+}
+
+/**
+ * Parses, normalizes, locates and judges one loaded record, in the Worker. Throws only what is worth a retry
+ * (a lookup's upstream failing); every problem of the record itself is a quarantine plan.
+ */
+export async function planProspect(
+  db: Database,
+  deps: PipelineDependencies,
+  message: EnrichmentMessage,
+  tenantStatus: string | null,
+  row: ProspectRow | undefined,
+): Promise<EnrichPlan> {
+  const final = (outcome: EnrichOutcome): EnrichPlan => ({ kind: "final", outcome });
+  if (tenantStatus === null) return final({ kind: "tenant_missing" });
+  if (tenantStatus !== "active") return final({ kind: "tenant_inactive" });
+  if (!row?.id || !row.payload) return final({ kind: "prospect_missing" });
+  if (!["pending", "sent"].includes(row.status ?? "") || Number(row.revision) !== message.revision)
+    return final({ kind: "duplicate" });
 
   const parsed = enrichedRecordSchema.safeParse(row.payload);
   if (!parsed.success) {
-    return quarantine(
-      db,
-      message,
-      schemaReasons(parsed.error.issues, row.payload),
-      null,
-      deps.quality.suiteVersion,
-    );
+    return { kind: "quarantine", reasons: schemaReasons(parsed.error.issues, row.payload), results: null };
   }
   const record = parsed.data;
   let identity: AddressIdentity;
@@ -125,9 +145,9 @@ export async function enrichProspect(
       severity: "error" as const,
       observed: record.address,
     };
-    return quarantine(db, message, [reason], null, deps.quality.suiteVersion);
+    return { kind: "quarantine", reasons: [reason], results: null };
   }
-  const lookups = deps.lookups(db, tenantId);
+  const lookups = deps.lookups(db, message.tenantId);
   const zip = zip5(record.zip);
   const needsLocation =
     zip !== undefined &&
@@ -142,6 +162,7 @@ export async function enrichProspect(
     city: record.city ?? location?.city ?? undefined,
     state: record.state ?? location?.state ?? undefined,
   };
+  // The rules read the county's hazards; the stored ones come from the database's trigger (migrations/0008).
   const hazards = located.countyFips ? await lookups.countyHazards(located.countyFips) : null;
   const enriched: EnrichedRecord = { ...located, ...identity, hazards };
   const quality = deps.quality.evaluate(enriched, { zipPricePerSqft: priceRangeOfRow(row) });
@@ -154,22 +175,39 @@ export async function enrichProspect(
         severity: "error",
         observed: result.observed ?? null,
       }));
-    return quarantine(db, message, reasons, quality.results, deps.quality.suiteVersion);
+    return { kind: "quarantine", reasons, results: quality.results };
   }
+  return { kind: "load", record: enriched, results: quality.results };
+}
 
+/** A constraint the rules did not foresee is a property of the record, not of the moment: retrying cannot help. */
+export function constraintReason(error: unknown): QuarantineReason | null {
+  if (!(error instanceof ApiError) || error.code !== "conflict") return null;
+  return {
+    ruleId: "database.constraint",
+    message: `The record violates ${constraintOf(error) ?? "a database constraint"}.`,
+    severity: "error",
+  };
+}
+
+export async function enrichProspect(
+  db: Database,
+  deps: PipelineDependencies,
+  message: EnrichmentMessage,
+): Promise<EnrichOutcome> {
+  const { tenantStatus, rows } = await loadProspects(db, message.tenantId, [message.prospectId]);
+  const plan = await planProspect(db, deps, message, tenantStatus, rows.get(message.prospectId));
+  if (plan.kind === "final") return plan.outcome;
+  const write = (planned: PlannedWrite["plan"]) =>
+    writeEnriched(db, message.tenantId, deps.quality.suiteVersion, [{ message, plan: planned }]).then(
+      (outcomes) => outcomes.get(message.prospectId) ?? { kind: "duplicate" as const },
+    );
   try {
-    return await load(db, message, enriched, quality.results, deps.quality.suiteVersion);
+    return await write(plan);
   } catch (error) {
-    // A constraint the rules did not foresee is a property of the record, not of the moment: retrying cannot help.
-    if (error instanceof ApiError && error.code === "conflict") {
-      const reason: QuarantineReason = {
-        ruleId: "database.constraint",
-        message: `The record violates ${constraintOf(error) ?? "a database constraint"}.`,
-        severity: "error",
-      };
-      return quarantine(db, message, [reason], quality.results, deps.quality.suiteVersion);
-    }
-    throw error;
+    const reason = constraintReason(error);
+    if (!reason) throw error;
+    return write({ kind: "quarantine", reasons: [reason], results: plan.results });
   }
 }
 
@@ -177,112 +215,185 @@ const claimable = (message: EnrichmentMessage) => sql`exists (
   select 1 from prospect_queue
   where id = ${message.prospectId} and revision = ${message.revision} and status in ('pending', 'sent'))`;
 
-async function load(
-  db: Database,
-  message: EnrichmentMessage,
-  record: EnrichedRecord,
-  results: QualityRuleResult[],
-  suiteVersion: string,
-): Promise<EnrichOutcome> {
-  const { tenantId, prospectId, idempotencyKey } = message;
-  const hazards = record.hazards;
-  const value = <T>(field: T | undefined) => field ?? null;
-  const [written] = await db.withTenant(tenantId, (tx) => [
-    tx.execute<{ applied: number; property_id: string | null }>(sql`
-      with marker as (
-        insert into processed_messages (tenant_id, idempotency_key, prospect_id, outcome)
-        select ${tenantId}, ${idempotencyKey}, ${prospectId}, 'loaded' where ${claimable(message)}
-        on conflict do nothing
-        returning prospect_id
-      ), upserted as (
-        insert into properties (
-          tenant_id, external_ref, address, city, state, zip, county, county_fips, latitude, longitude,
-          normalized_address, address_hash, price, bedrooms, bathrooms, sqft, lot_size, year_built, property_type,
-          status, closing_price, closing_date, hazard_risk_score, hazard_risk_rating, hazards, hazards_version,
-          quality_results, quality_suite_version
-        )
-        select ${tenantId}, ${value(record.externalRef)}, ${record.address}, ${value(record.city)},
-          ${value(record.state)}, ${value(record.zip)}, ${value(record.county)}, ${value(record.countyFips)},
-          ${value(record.latitude)}::double precision, ${value(record.longitude)}::double precision,
-          ${record.normalizedAddress}, ${record.addressHash}, ${value(record.price)}::numeric,
-          ${value(record.bedrooms)}::integer, ${value(record.bathrooms)}::numeric, ${value(record.sqft)}::integer,
-          ${value(record.lotSize)}::integer, ${value(record.yearBuilt)}::integer,
-          ${record.propertyType ?? "single_family"}, ${record.status ?? "active"},
-          ${value(record.closingPrice)}::numeric, ${value(record.closingDate)}::date,
-          ${hazards?.riskScore ?? null}::numeric, ${hazards?.riskRating ?? null},
-          ${hazards ? JSON.stringify(hazards.hazardScores) : null}::jsonb, ${hazards?.dataVersion ?? null},
-          ${JSON.stringify(results)}::jsonb, ${suiteVersion}
-        from marker
-        on conflict (tenant_id, address_hash) where deleted_at is null do update set
-          external_ref = coalesce(excluded.external_ref, properties.external_ref),
-          address = excluded.address,
-          city = coalesce(excluded.city, properties.city),
-          state = coalesce(excluded.state, properties.state),
-          zip = coalesce(excluded.zip, properties.zip),
-          county = coalesce(excluded.county, properties.county),
-          county_fips = coalesce(excluded.county_fips, properties.county_fips),
-          latitude = coalesce(excluded.latitude, properties.latitude),
-          longitude = coalesce(excluded.longitude, properties.longitude),
-          normalized_address = excluded.normalized_address,
-          price = coalesce(excluded.price, properties.price),
-          bedrooms = coalesce(excluded.bedrooms, properties.bedrooms),
-          bathrooms = coalesce(excluded.bathrooms, properties.bathrooms),
-          sqft = coalesce(excluded.sqft, properties.sqft),
-          lot_size = coalesce(excluded.lot_size, properties.lot_size),
-          year_built = coalesce(excluded.year_built, properties.year_built),
-          property_type = excluded.property_type,
-          status = excluded.status,
-          closing_price = coalesce(excluded.closing_price, properties.closing_price),
-          closing_date = coalesce(excluded.closing_date, properties.closing_date),
-          hazard_risk_score = coalesce(excluded.hazard_risk_score, properties.hazard_risk_score),
-          hazard_risk_rating = coalesce(excluded.hazard_risk_rating, properties.hazard_risk_rating),
-          hazards = coalesce(excluded.hazards, properties.hazards),
-          hazards_version = coalesce(excluded.hazards_version, properties.hazards_version),
-          quality_results = excluded.quality_results,
-          quality_suite_version = excluded.quality_suite_version,
-          version = properties.version + 1,
-          updated_at = now()
-        returning id
-      ), updated as (
-        update prospect_queue set status = 'loaded', property_id = (select id from upserted),
-          quality_results = ${JSON.stringify(results)}::jsonb, quality_passed = true,
-          quality_suite_version = ${suiteVersion}, reasons = null, processed_at = now(), updated_at = now()
-        where id = ${prospectId} and exists (select 1 from upserted)
-        returning id
-      )
-      select (select count(*) from updated)::int as applied, (select id from upserted) as property_id`),
-  ]);
-  const row = written.rows[0];
-  if (!row || Number(row.applied) === 0 || !row.property_id) return { kind: "duplicate" };
-  return { kind: "loaded", propertyId: row.property_id };
+/** A record's final write: its message and what enriching it decided. */
+export interface PlannedWrite {
+  message: EnrichmentMessage;
+  plan: Extract<EnrichPlan, { kind: "quarantine" | "load" }>;
 }
 
-async function quarantine(
-  db: Database,
-  message: EnrichmentMessage,
-  reasons: QuarantineReason[],
-  results: QualityRuleResult[] | null,
-  suiteVersion: string,
-): Promise<EnrichOutcome> {
-  const { tenantId, prospectId, idempotencyKey } = message;
-  const [written] = await db.withTenant(tenantId, (tx) => [
-    tx.execute<{ applied: number }>(sql`
-      with marker as (
-        insert into processed_messages (tenant_id, idempotency_key, prospect_id, outcome)
-        select ${tenantId}, ${idempotencyKey}, ${prospectId}, 'quarantined' where ${claimable(message)}
-        on conflict do nothing
-        returning prospect_id
-      ), updated as (
-        update prospect_queue set status = 'quarantined', reasons = ${JSON.stringify(reasons)}::jsonb,
-          quality_results = ${results ? JSON.stringify(results) : null}::jsonb,
-          quality_passed = ${results ? false : null}::boolean,
-          quality_suite_version = ${suiteVersion}, processed_at = now(), updated_at = now()
-        where id = ${prospectId} and exists (select 1 from marker)
-        returning id
+const INPUT_COLUMNS = sql.raw(`prospect_id uuid, revision integer, idempotency_key text, outcome text,
+  reasons jsonb, quality_results jsonb, quality_passed boolean, external_ref text, address text, city text,
+  state text, zip text, county text, county_fips text, latitude double precision, longitude double precision,
+  normalized_address text, address_hash text, price numeric, bedrooms integer, bathrooms numeric, sqft integer,
+  lot_size integer, year_built integer, property_type text, status text, closing_price numeric, closing_date date`);
+
+function inputRow({ message, plan }: PlannedWrite) {
+  const base = {
+    prospect_id: message.prospectId,
+    revision: message.revision,
+    idempotency_key: message.idempotencyKey,
+  };
+  if (plan.kind === "quarantine") {
+    return {
+      ...base,
+      outcome: "quarantined",
+      reasons: plan.reasons,
+      quality_results: plan.results,
+      quality_passed: plan.results ? false : null,
+    };
+  }
+  const record = plan.record;
+  return {
+    ...base,
+    outcome: "loaded",
+    reasons: null,
+    quality_results: plan.results,
+    quality_passed: true,
+    external_ref: record.externalRef ?? null,
+    address: record.address,
+    city: record.city ?? null,
+    state: record.state ?? null,
+    zip: record.zip ?? null,
+    county: record.county ?? null,
+    county_fips: record.countyFips ?? null,
+    latitude: record.latitude ?? null,
+    longitude: record.longitude ?? null,
+    normalized_address: record.normalizedAddress,
+    address_hash: record.addressHash,
+    price: record.price ?? null,
+    bedrooms: record.bedrooms ?? null,
+    bathrooms: record.bathrooms ?? null,
+    sqft: record.sqft ?? null,
+    lot_size: record.lotSize ?? null,
+    year_built: record.yearBuilt ?? null,
+    property_type: record.propertyType ?? "single_family",
+    // Null when the source's status was unknown or absent: a new property starts active, an existing one keeps
+    // its status (an unmapped feed status must not turn a sold listing back into an active one).
+    status: record.status ?? null,
+    closing_price: record.closingPrice ?? null,
+    closing_date: record.closingDate ?? null,
+  };
+}
+
+/**
+ * One statement for a round of records (no two loads with the same address): the processed markers (guarded by
+ * each record's state and revision, so a redelivery or a racing consumer writes nothing), the property upserts,
+ * their property_changes rows (the changes feed, as the API's writes append them), and the records' final state.
+ * Hazards are not written here: the properties trigger of migrations/0008 stores the county's.
+ */
+function writeStatement(tenantId: string, suiteVersion: string, round: readonly PlannedWrite[]) {
+  return sql`
+    with input as (
+      select * from jsonb_to_recordset(${JSON.stringify(round.map(inputRow))}::jsonb) as i(${INPUT_COLUMNS})
+    ), marker as (
+      insert into processed_messages (tenant_id, idempotency_key, prospect_id, outcome)
+      select ${tenantId}, i.idempotency_key, i.prospect_id, i.outcome from input i
+      where exists (select 1 from prospect_queue q
+        where q.id = i.prospect_id and q.revision = i.revision and q.status in ('pending', 'sent'))
+      on conflict do nothing
+      returning prospect_id
+    ), upserted as (
+      insert into properties as p (
+        tenant_id, external_ref, address, city, state, zip, county, county_fips, latitude, longitude,
+        normalized_address, address_hash, price, bedrooms, bathrooms, sqft, lot_size, year_built, property_type,
+        status, closing_price, closing_date, quality_results, quality_suite_version
       )
-      select (select count(*) from updated)::int as applied`),
-  ]);
-  return Number(written.rows[0]?.applied ?? 0) > 0 ? { kind: "quarantined", reasons } : { kind: "duplicate" };
+      select ${tenantId}, i.external_ref, i.address, i.city, i.state, i.zip, i.county, i.county_fips, i.latitude,
+        i.longitude, i.normalized_address, i.address_hash, i.price, i.bedrooms, i.bathrooms, i.sqft, i.lot_size,
+        i.year_built, i.property_type, coalesce(i.status, 'active'), i.closing_price, i.closing_date,
+        i.quality_results, ${suiteVersion}
+      from input i join marker m on m.prospect_id = i.prospect_id
+      where i.outcome = 'loaded'
+      on conflict (tenant_id, address_hash) where deleted_at is null do update set
+        external_ref = coalesce(excluded.external_ref, p.external_ref),
+        address = excluded.address,
+        city = coalesce(excluded.city, p.city),
+        state = coalesce(excluded.state, p.state),
+        zip = coalesce(excluded.zip, p.zip),
+        county = coalesce(excluded.county, p.county),
+        county_fips = coalesce(excluded.county_fips, p.county_fips),
+        latitude = coalesce(excluded.latitude, p.latitude),
+        longitude = coalesce(excluded.longitude, p.longitude),
+        normalized_address = excluded.normalized_address,
+        price = coalesce(excluded.price, p.price),
+        bedrooms = coalesce(excluded.bedrooms, p.bedrooms),
+        bathrooms = coalesce(excluded.bathrooms, p.bathrooms),
+        sqft = coalesce(excluded.sqft, p.sqft),
+        lot_size = coalesce(excluded.lot_size, p.lot_size),
+        year_built = coalesce(excluded.year_built, p.year_built),
+        property_type = excluded.property_type,
+        status = coalesce(
+          (select i.status from input i where i.outcome = 'loaded' and i.address_hash = excluded.address_hash),
+          p.status),
+        closing_price = coalesce(excluded.closing_price, p.closing_price),
+        closing_date = coalesce(excluded.closing_date, p.closing_date),
+        quality_results = excluded.quality_results,
+        quality_suite_version = excluded.quality_suite_version,
+        version = p.version + 1,
+        updated_at = now()
+      returning p.id, p.address_hash, p.version, ${PROPERTY_DOCUMENT} as document
+    ), changes as (
+      insert into property_changes (tenant_id, property_id, operation, version, snapshot)
+      select ${tenantId}, u.id, case when u.version = 1 then 'created' else 'updated' end, u.version, u.document
+      from upserted u
+    ), updated as (
+      update prospect_queue q set status = i.outcome, property_id = u.id, reasons = i.reasons,
+        quality_results = i.quality_results, quality_passed = i.quality_passed,
+        quality_suite_version = ${suiteVersion}, processed_at = now(), updated_at = now()
+      from input i
+        join marker m on m.prospect_id = i.prospect_id
+        left join upserted u on i.outcome = 'loaded' and u.address_hash = i.address_hash
+      where q.id = i.prospect_id and (i.outcome = 'quarantined' or u.id is not null)
+      returning q.id, q.status, q.property_id
+    )
+    select id, status, property_id from updated`;
+}
+
+/** Splits writes into rounds in which no two loads share an address (one upsert cannot touch a row twice). */
+function rounds(writes: readonly PlannedWrite[]): PlannedWrite[][] {
+  const result: { hashes: Set<string>; writes: PlannedWrite[] }[] = [];
+  for (const write of writes) {
+    const hash = write.plan.kind === "load" ? write.plan.record.addressHash : null;
+    let round = result.find((candidate) => hash === null || !candidate.hashes.has(hash));
+    if (!round) {
+      round = { hashes: new Set(), writes: [] };
+      result.push(round);
+    }
+    if (hash !== null) round.hashes.add(hash);
+    round.writes.push(write);
+  }
+  return result.map((round) => round.writes);
+}
+
+/**
+ * Writes the records of one tenant in one transaction (one round trip): a statement per round, usually one.
+ * Answers each record's outcome by prospect id; a record whose marker was already taken is a duplicate.
+ */
+export async function writeEnriched(
+  db: Database,
+  tenantId: string,
+  suiteVersion: string,
+  writes: readonly PlannedWrite[],
+): Promise<Map<string, EnrichOutcome>> {
+  const outcomes = new Map<string, EnrichOutcome>();
+  if (writes.length === 0) return outcomes;
+  const statements = rounds(writes).map((round) => writeStatement(tenantId, suiteVersion, round));
+  const results = await db.withTenant(tenantId, (tx) => {
+    const [first, ...rest] = statements.map((statement) =>
+      tx.execute<{ id: string; status: string; property_id: string | null }>(statement),
+    );
+    return [first as NonNullable<typeof first>, ...rest] as const;
+  });
+  const written = new Map<string, { status: string; property_id: string | null }>();
+  for (const result of results) for (const row of result.rows) written.set(row.id, row);
+  for (const { message, plan } of writes) {
+    const row = written.get(message.prospectId);
+    if (!row) outcomes.set(message.prospectId, { kind: "duplicate" });
+    else if (plan.kind === "quarantine")
+      outcomes.set(message.prospectId, { kind: "quarantined", reasons: plan.reasons });
+    else outcomes.set(message.prospectId, { kind: "loaded", propertyId: String(row.property_id) });
+  }
+  return outcomes;
 }
 
 /**

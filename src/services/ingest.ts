@@ -126,6 +126,11 @@ export interface BatchProgress {
   createdAt: string;
   completedAt: string | null;
   counts: { received: number; queued: number; loaded: number; quarantined: number; failed: number };
+  /**
+   * Records that reached a final state per second, from the batch's creation to the latest of them (null before
+   * the first), and, while records are queued, when the rest will be done at that rate.
+   */
+  progress: { recordsPerSecond: number | null; estimatedCompletionAt: string | null };
   quality: {
     suiteVersions: string[];
     evaluated: number;
@@ -139,6 +144,28 @@ const rate = (passed: number, evaluated: number) =>
   evaluated === 0 ? null : Math.round((passed / evaluated) * 10_000) / 10_000;
 
 const iso = (value: unknown) => (value ? new Date(String(value)).toISOString() : null);
+
+/** Throughput and completion estimate of a batch (BatchProgress.progress); exported for its unit test. */
+export function batchRate(
+  counts: BatchProgress["counts"],
+  createdAt: unknown,
+  lastProcessedAt: unknown,
+  now: unknown,
+): BatchProgress["progress"] {
+  const done = counts.loaded + counts.quarantined + counts.failed;
+  const seconds =
+    (new Date(String(lastProcessedAt)).getTime() - new Date(String(createdAt)).getTime()) / 1000;
+  if (!lastProcessedAt || done === 0 || !(seconds > 0))
+    return { recordsPerSecond: null, estimatedCompletionAt: null };
+  const perSecond = done / seconds;
+  return {
+    recordsPerSecond: Math.round(perSecond * 10) / 10,
+    estimatedCompletionAt:
+      counts.queued > 0
+        ? new Date(new Date(String(now)).getTime() + (counts.queued / perSecond) * 1000).toISOString()
+        : null,
+  };
+}
 
 export async function getBatchProgress(
   db: Database,
@@ -155,6 +182,7 @@ export async function getBatchProgress(
         (count(p.id) filter (where p.status = 'failed'))::int as failed,
         (count(p.id) filter (where p.quality_passed is not null))::int as evaluated,
         (count(p.id) filter (where p.quality_passed))::int as passed,
+        max(p.processed_at) as last_processed_at, now() as db_now,
         coalesce((select jsonb_agg(s) from (
           select distinct quality_suite_version as s from prospect_queue
           where batch_id = b.id and quality_suite_version is not null order by 1) versions), '[]'::jsonb) as suites,
@@ -175,6 +203,13 @@ export async function getBatchProgress(
   if (!row) throw new ApiError("not_found", { detail: "No such batch." });
   const evaluated = Number(row.evaluated);
   const passed = Number(row.passed);
+  const counts = {
+    received: Number(row.received),
+    queued: Number(row.queued),
+    loaded: Number(row.loaded),
+    quarantined: Number(row.quarantined),
+    failed: Number(row.failed),
+  };
   return {
     id: String(row.id),
     source: row.source as BatchProgress["source"],
@@ -183,13 +218,8 @@ export async function getBatchProgress(
     runId: String(row.run_id),
     createdAt: iso(row.created_at) ?? "",
     completedAt: iso(row.completed_at),
-    counts: {
-      received: Number(row.received),
-      queued: Number(row.queued),
-      loaded: Number(row.loaded),
-      quarantined: Number(row.quarantined),
-      failed: Number(row.failed),
-    },
+    counts,
+    progress: batchRate(counts, row.created_at, row.last_processed_at, row.db_now),
     quality: {
       suiteVersions: row.suites as string[],
       evaluated,

@@ -29,6 +29,12 @@ const BatchSchema = z
       quarantined: z.number().int(),
       failed: z.number().int(),
     }),
+    progress: z.object({
+      /** Records that reached a final state per second since the batch was created; null before the first. */
+      recordsPerSecond: z.number().nullable(),
+      /** While records are queued: when the rest will be done at that rate. */
+      estimatedCompletionAt: z.string().nullable(),
+    }),
     quality: z.object({
       suiteVersions: z.array(z.string()),
       evaluated: z.number().int(),
