@@ -119,7 +119,8 @@ export function saleOfRow(row: CandidateRow): CandidateSale {
   };
 }
 
-const PROPERTY_COLUMNS = sql.raw(`id, address, city, zip, latitude, longitude, sqft, lot_size, bedrooms,
+export const PROPERTY_COLUMNS =
+  sql.raw(`id, address, city, zip, latitude, longitude, sqft, lot_size, bedrooms,
   bathrooms::text as bathrooms, floors::text as floors, waterfront, view_rating, condition_rating, grade,
   sqft_above, sqft_basement, year_built, year_renovated, property_type, closing_price::text as closing_price,
   closing_date::text as closing_date`);
@@ -150,15 +151,20 @@ export function candidateSalesQuery(
     limit ${MAX_CANDIDATES}`;
 }
 
-/** Subject row (if visible to the tenant) and its candidate sales, in one statement and one round trip. */
-export async function loadSubjectAndCandidates(
+/**
+ * Subject row (if visible to the tenant) and its candidate sales, in one statement and one round trip. `extra`
+ * adds rows of another query of the same tenant to that statement (the valuation's market points), given the
+ * subject's zip column as SQL.
+ */
+export async function loadSubjectAndCandidates<Extra = never>(
   db: Database,
   tenantId: string,
   propertyId: string,
   radiusKm: number,
   withinDays: number,
   asOfDate: string,
-): Promise<{ subject: CandidateRow; candidates: CandidateRow[] }> {
+  extra?: (subjectZip: SQL) => SQL,
+): Promise<{ subject: CandidateRow; candidates: CandidateRow[]; extra: Extra[] }> {
   const candidates = candidateSalesQuery(
     tenantId,
     {
@@ -170,20 +176,30 @@ export async function loadSubjectAndCandidates(
     withinDays,
     asOfDate,
   );
+  const extraRows = extra
+    ? sql`union all
+      select 'extra', to_jsonb(extra) from (${extra(sql`(select zip from subject)`)}) extra
+      where exists (select from subject)`
+    : sql``;
   const [result] = await db.withTenant(tenantId, (tx) => [
-    tx.execute<{ role: "subject" | "candidate"; row: CandidateRow }>(sql`
+    tx.execute<{ role: "subject" | "candidate" | "extra"; row: CandidateRow }>(sql`
       with subject as (
         select ${PROPERTY_COLUMNS} from properties
         where tenant_id = ${tenantId} and id = ${propertyId} and deleted_at is null
       ), candidates as (${candidates})
       select 'subject' as role, to_jsonb(subject) as row from subject
       union all
-      select 'candidate', to_jsonb(candidates) from candidates where exists (select from subject)`),
+      select 'candidate', to_jsonb(candidates) from candidates where exists (select from subject)
+      ${extraRows}`),
   ]);
   const subject = result.rows.find((row) => row.role === "subject")?.row;
   // Another tenant's property and a missing one answer identically.
   if (!subject) throw new ApiError("not_found", { detail: "No property with this id." });
-  return { subject, candidates: result.rows.filter((row) => row.role === "candidate").map((row) => row.row) };
+  return {
+    subject,
+    candidates: result.rows.filter((row) => row.role === "candidate").map((row) => row.row),
+    extra: result.rows.filter((row) => row.role === "extra").map((row) => row.row as unknown as Extra),
+  };
 }
 
 export function compView(comp: Comp & { sale: CandidateSale }, zip: string | null): CompView {

@@ -5,7 +5,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import type { PropertyAttributes } from "../domain/features/index.ts";
-import { type AvmModel, type Comp, valueProperty } from "../domain/valuation/index.ts";
+import {
+  type AvmModel,
+  type Comp,
+  coverageOf,
+  type MarketView,
+  valueProperty,
+} from "../domain/valuation/index.ts";
+import { ApiError } from "../errors.ts";
 import {
   attributesOfRow,
   type CandidateRow,
@@ -18,6 +25,7 @@ import {
   saleOfRow,
   todayIsoDate,
 } from "./comps.ts";
+import { type MarketPointRow, marketPointsQuery, marketViewOfRows, sqlMarketAreaOf } from "./market-index.ts";
 
 /**
  * Candidate sales for a valuation: what valueProperty can use at most (selectComps widens 1.5 km twice to 6 km and
@@ -86,16 +94,23 @@ function logValuation(
   afterResponse(db.withTenant(tenantId, (tx) => [tx.execute(valuationLogInsert(tenantId, result, subject))]));
 }
 
+/** 422 outside_model_area for a subject the model was not trained near (domain/valuation/coverage.ts). */
+function requireCoverage(model: AvmModel, subject: PropertyAttributes): void {
+  const verdict = coverageOf(model.coverage, subject);
+  if (!verdict.inside) throw new ApiError("outside_model_area", { detail: verdict.reason });
+}
+
 function value(
   subject: PropertyAttributes,
   candidates: CandidateRow[],
   model: AvmModel,
   asOfDate: string,
   propertyId: string | null,
+  market: MarketView | undefined,
 ): ValuationResult {
   const sales = candidates.map(saleOfRow);
   const zipById = new Map(candidates.map((row) => [row.id, row.zip]));
-  return resultOf(propertyId, asOfDate, valueProperty(subject, sales, model, asOfDate), zipById);
+  return resultOf(propertyId, asOfDate, valueProperty(subject, sales, model, asOfDate, market), zipById);
 }
 
 /** Values one of the tenant's properties today; 404 when the id is unknown to the tenant. */
@@ -108,16 +123,19 @@ export async function valueStoredProperty(
   now = new Date(),
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
-  const { subject, candidates } = await loadSubjectAndCandidates(
+  const { subject, candidates, extra } = await loadSubjectAndCandidates<MarketPointRow>(
     db,
     tenantId,
     propertyId,
     VALUATION_RADIUS_KM,
     VALUATION_WINDOW_DAYS,
     asOfDate,
+    (zip) => marketPointsQuery(tenantId, model, sqlMarketAreaOf(zip), asOfDate),
   );
   const attributes = attributesOfRow(subject);
-  const result = value(attributes, candidates, model, asOfDate, subject.id);
+  requireCoverage(model, attributes);
+  const market = marketViewOfRows(model, extra, attributes.zip);
+  const result = value(attributes, candidates, model, asOfDate, subject.id, market);
   logValuation(db, tenantId, result, attributes, afterResponse);
   return result;
 }
@@ -132,7 +150,10 @@ export async function valueAdHocSubject(
   now = new Date(),
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
+  requireCoverage(model, subject);
   let candidates: CandidateRow[] = [];
+  let marketRows: MarketPointRow[] = [];
+  const areaOfSubject = sql`${subject.zip}::text`;
   if (subject.latitude !== null && subject.longitude !== null) {
     const query = candidateSalesQuery(
       tenantId,
@@ -145,10 +166,31 @@ export async function valueAdHocSubject(
       VALUATION_WINDOW_DAYS,
       asOfDate,
     );
-    const [rows] = await db.withTenant(tenantId, (tx) => [tx.execute<CandidateRow>(query)]);
+    // One transaction, one round trip: the candidates and the market points.
+    const [rows, market] = await db.withTenant(tenantId, (tx) => [
+      tx.execute<CandidateRow>(query),
+      tx.execute<MarketPointRow>(
+        marketPointsQuery(tenantId, model, sqlMarketAreaOf(areaOfSubject), asOfDate),
+      ),
+    ]);
     candidates = rows.rows;
+    marketRows = market.rows;
+  } else {
+    const [market] = await db.withTenant(tenantId, (tx) => [
+      tx.execute<MarketPointRow>(
+        marketPointsQuery(tenantId, model, sqlMarketAreaOf(areaOfSubject), asOfDate),
+      ),
+    ]);
+    marketRows = market.rows;
   }
-  const result = value(subject, candidates, model, asOfDate, null);
+  const result = value(
+    subject,
+    candidates,
+    model,
+    asOfDate,
+    null,
+    marketViewOfRows(model, marketRows, subject.zip),
+  );
   logValuation(db, tenantId, result, subject, afterResponse);
   return result;
 }
