@@ -3,9 +3,10 @@
 // (properties_tenant_sold_location_idx) and tenant-scoped by RLS and by an explicit condition.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import type { PropertyAttributes, SoldProperty } from "../domain/features/index.ts";
+import { type PropertyAttributes, propertyFeatures, type SoldProperty } from "../domain/features/index.ts";
 import { type Comp, selectComps } from "../domain/valuation/index.ts";
 import { ApiError } from "../errors.ts";
+import type { VectorIndex } from "../vector/vector-index.ts";
 
 /** Enough candidates for selectComps to choose from, few enough to score in the Worker in well under 1 ms each. */
 export const MAX_CANDIDATES = 400;
@@ -241,23 +242,71 @@ export function todayIsoDate(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
-/** Comps for one of the tenant's properties; 404 when the id is unknown to the tenant. */
+function isoDateDaysBefore(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The subject and its candidates from the vector index: the MAX_CANDIDATES most similar of the tenant's sales
+ * within the radius and window (one index query carrying the tenant, distance and sold-date filters), then their
+ * rows, tenant-filtered again. Three round trips (subject, index, rows) against the SQL path's one.
+ */
+async function loadSubjectAndVectorCandidates(
+  db: Database,
+  index: VectorIndex,
+  tenantId: string,
+  propertyId: string,
+  query: CompsQuery,
+  asOfDate: string,
+): Promise<{ subject: CandidateRow; candidates: CandidateRow[] }> {
+  const [found] = await db.withTenant(tenantId, (tx) => [
+    tx.execute<CandidateRow>(sql`select ${PROPERTY_COLUMNS} from properties
+      where tenant_id = ${tenantId} and id = ${propertyId} and deleted_at is null`),
+  ]);
+  const subject = found.rows[0];
+  if (!subject) throw new ApiError("not_found", { detail: "No property with this id." });
+  if (subject.latitude === null || subject.longitude === null) return { subject, candidates: [] };
+  const matches = await index.query(tenantId, propertyFeatures(attributesOfRow(subject)), {
+    limit: MAX_CANDIDATES,
+    filter: {
+      near: { latitude: subject.latitude, longitude: subject.longitude, radiusKm: query.radiusKm },
+      soldBetween: { from: isoDateDaysBefore(asOfDate, query.soldWithinDays), before: asOfDate },
+    },
+  });
+  const ids = matches.map((match) => match.propertyId).filter((id) => id !== subject.id);
+  if (ids.length === 0) return { subject, candidates: [] };
+  const [rows] = await db.withTenant(tenantId, (tx) => [
+    tx.execute<CandidateRow>(sql`select ${PROPERTY_COLUMNS} from properties c
+      where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(",")}}`}::uuid[])
+        and c.status = 'sold' and c.deleted_at is null and c.closing_price > 0
+        and c.closing_date < ${asOfDate}::date`),
+  ]);
+  return { subject, candidates: rows.rows };
+}
+
+/**
+ * Comps for one of the tenant's properties; 404 when the id is unknown to the tenant. Candidates come from the SQL
+ * bounding box, or from `index` when one is given (COMPS_CANDIDATES=vector).
+ */
 export async function findComps(
   db: Database,
   tenantId: string,
   propertyId: string,
   query: CompsQuery,
   now = new Date(),
+  index?: VectorIndex,
 ): Promise<CompsResult> {
   const asOfDate = todayIsoDate(now);
-  const { subject, candidates } = await loadSubjectAndCandidates(
-    db,
-    tenantId,
-    propertyId,
-    query.radiusKm,
-    query.soldWithinDays,
-    asOfDate,
-  );
+  const { subject, candidates } = index
+    ? await loadSubjectAndVectorCandidates(db, index, tenantId, propertyId, query, asOfDate)
+    : await loadSubjectAndCandidates(
+        db,
+        tenantId,
+        propertyId,
+        query.radiusKm,
+        query.soldWithinDays,
+        asOfDate,
+      );
   const subjectAttributes = attributesOfRow(subject);
   const sales = candidates.map(saleOfRow);
   const zipById = new Map(candidates.map((row) => [row.id, row.zip]));
