@@ -128,6 +128,13 @@ export function runEvaluation(
       fsd: null,
     })),
   );
+  const compsOnly = accuracyMetrics(
+    records.map((record) => ({
+      price: record.sale.closingPrice,
+      estimate: record.valuation?.diagnostics.compsEstimate ?? null,
+      fsd: null,
+    })),
+  );
   const bands = new Map<string, number>();
   for (const record of records) {
     const band = record.valuation?.confidenceBand ?? "not valued";
@@ -145,6 +152,7 @@ export function runEvaluation(
     `FSD calibration (price within estimate ± FSD): ${percent(metrics.fsdCoverage)} (median FSD ${percent(metrics.medianFsd)}; ~68% is honest)`,
     `confidence bands: ${[...bands.entries()].map(([band, count]) => `${band} ${count}`).join(", ")}`,
     `learned model before the comps blend: MdAPE ${percent(modelOnly.mdape)}, PPE10 ${percent(modelOnly.ppe10)}, PPE20 ${percent(modelOnly.ppe20)}`,
+    `adjusted-comps estimate alone: MdAPE ${percent(compsOnly.mdape)}, PPE10 ${percent(compsOnly.ppe10)}, hit rate ${percent(compsOnly.hitRate)}`,
     `elapsed ${((Date.now() - started) / 1000).toFixed(1)}s`,
   ];
   if (leak !== null) lines.push(`ERROR: ${leak}`);
