@@ -151,45 +151,32 @@ export async function valueAdHocSubject(
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
   requireCoverage(model, subject);
-  let candidates: CandidateRow[] = [];
-  let marketRows: MarketPointRow[] = [];
-  const areaOfSubject = sql`${subject.zip}::text`;
-  if (subject.latitude !== null && subject.longitude !== null) {
-    const query = candidateSalesQuery(
-      tenantId,
-      {
-        latitude: sql`${subject.latitude}::float8`,
-        longitude: sql`${subject.longitude}::float8`,
-        excludeId: sql`null::uuid`,
-      },
-      VALUATION_RADIUS_KM,
-      VALUATION_WINDOW_DAYS,
-      asOfDate,
-    );
-    // One transaction, one round trip: the candidates and the market points.
-    const [rows, market] = await db.withTenant(tenantId, (tx) => [
-      tx.execute<CandidateRow>(query),
-      tx.execute<MarketPointRow>(
-        marketPointsQuery(tenantId, model, sqlMarketAreaOf(areaOfSubject), asOfDate),
-      ),
-    ]);
-    candidates = rows.rows;
-    marketRows = market.rows;
-  } else {
-    const [market] = await db.withTenant(tenantId, (tx) => [
-      tx.execute<MarketPointRow>(
-        marketPointsQuery(tenantId, model, sqlMarketAreaOf(areaOfSubject), asOfDate),
-      ),
-    ]);
-    marketRows = market.rows;
-  }
+  // Without a location the candidate query's bounds are null and it answers no rows.
+  const candidates = candidateSalesQuery(
+    tenantId,
+    {
+      latitude: sql`${subject.latitude}::float8`,
+      longitude: sql`${subject.longitude}::float8`,
+      excludeId: sql`null::uuid`,
+    },
+    VALUATION_RADIUS_KM,
+    VALUATION_WINDOW_DAYS,
+    asOfDate,
+  );
+  // One transaction, one round trip: the candidates and the market points.
+  const [rows, market] = await db.withTenant(tenantId, (tx) => [
+    tx.execute<CandidateRow>(candidates),
+    tx.execute<MarketPointRow>(
+      marketPointsQuery(tenantId, model, sqlMarketAreaOf(sql`${subject.zip}::text`), asOfDate),
+    ),
+  ]);
   const result = value(
     subject,
-    candidates,
+    rows.rows,
     model,
     asOfDate,
     null,
-    marketViewOfRows(model, marketRows, subject.zip),
+    marketViewOfRows(model, market.rows, subject.zip),
   );
   logValuation(db, tenantId, result, subject, afterResponse);
   return result;
