@@ -79,14 +79,14 @@ export const PANELS: readonly PanelSpec[] = [
     description: "Seconds since the last successful ingestion run (alert: above 15 minutes).",
   },
   {
-    title: "Dead-lettered messages",
+    title: "Dead-lettered records",
     query: "dead_letters",
     kind: "timeseries",
     unit: "short",
     width: 6,
     height: 8,
     description:
-      "Messages moved to the dead-letter queue (alert: any in 15 minutes). Replay: docs/runbooks/replay-dead-letters.md.",
+      "Records moved to the dead-letter queue (alert: any in 15 minutes). Replay: docs/runbooks/replay-dead-letters.md.",
   },
   {
     title: "Pipeline throughput by step and outcome",
@@ -95,7 +95,7 @@ export const PANELS: readonly PanelSpec[] = [
     unit: "short",
     width: 12,
     height: 8,
-    description: "Step runs per bucket.",
+    description: "Step points, the records they stand for and their p95 duration per bucket.",
   },
   {
     title: "Pipeline failures",
@@ -103,7 +103,7 @@ export const PANELS: readonly PanelSpec[] = [
     kind: "table",
     width: 12,
     height: 8,
-    description: "Retried, quarantined, failed and dead-lettered step runs by tenant.",
+    description: "Retried, quarantined, failed and dead-lettered records by step and tenant.",
   },
   {
     title: "Valuations by model version",

@@ -1,9 +1,9 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
 // response headers (outermost, so errors get them too) -> request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
-// health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
+// health) -> per-tenant rate limit -> user provisioning -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-types.ts";
-import { authenticate } from "./middleware/auth.ts";
+import { authenticate, provisionUser } from "./middleware/auth.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { ipRateLimit, tenantRateLimit } from "./middleware/rate-limit.ts";
 import { requestContext } from "./middleware/request-context.ts";
@@ -31,6 +31,8 @@ export function createApp() {
   app.use("/api/v1/*", authenticate());
   // On every path, so that public routes reached with a made-up token count as anonymous requests.
   app.use("*", tenantRateLimit());
+  // Writes a new or changed caller's user row, only once the request is admitted.
+  app.use("/api/v1/*", provisionUser());
 
   app.route("/api/v1/health", healthRouter());
   app.route("/api/v1/properties", propertiesRouter());

@@ -38,6 +38,8 @@ const settingsSchema = z.object({
   /** Where OpenLineage run events are POSTed; events are only stored when it is absent. */
   openLineageUrl: z.string().url().optional(),
   logLevel: z.enum(LOG_LEVELS),
+  /** The queue whose deliveries are dead letters: wrangler.toml's dead_letter_queue of the enrichment consumer. */
+  deadLetterQueue: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a queue name"),
   /** Whether responses carry a Server-Timing field (time in auth, rate limiting and the database). */
   serverTiming: z
     .preprocess((value) => value || "false", z.enum(["true", "false"]))
@@ -133,6 +135,7 @@ const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   adminDatabaseUrl: "ADMIN_DATABASE_URL",
   openLineageUrl: "OPENLINEAGE_URL",
   logLevel: "LOG_LEVEL",
+  deadLetterQueue: "ENRICHMENT_DEAD_LETTER_QUEUE",
   serverTiming: "SERVER_TIMING",
   "rateLimits.anon": "RATE_LIMIT_ANON",
   "rateLimits.authFailures": "RATE_LIMIT_AUTH_FAILURES",
@@ -186,6 +189,7 @@ export function loadSettings(env: Env): Settings {
     adminDatabaseUrl: env.ADMIN_DATABASE_URL || undefined,
     openLineageUrl: env.OPENLINEAGE_URL || undefined,
     logLevel: env.LOG_LEVEL,
+    deadLetterQueue: env.ENRICHMENT_DEAD_LETTER_QUEUE,
     serverTiming: env.SERVER_TIMING,
     rateLimits: {
       anon: env.RATE_LIMIT_ANON,

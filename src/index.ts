@@ -18,7 +18,7 @@ const app = createApp();
 export default withOptionalSentry({
   fetch: app.fetch,
   async queue(batch, env, _ctx) {
-    if (isDeadLetterQueue(batch.queue)) await consumeDeadLetterBatch(batch, env);
+    if (isDeadLetterQueue(batch.queue, env)) await consumeDeadLetterBatch(batch, env);
     else await consumeEnrichmentBatch(batch, env, defaultPipelineDependencies());
   },
   async scheduled(_controller, env, _ctx) {

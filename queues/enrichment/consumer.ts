@@ -4,12 +4,14 @@
 // enrichment:     transient failures (database unavailable or slow, upstream 5xx/429) retry with exponential
 //                 backoff and jitter; permanent ones (schema or quality failures, constraint violations) are
 //                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ.
-// enrichment-dlq: records the message in ingest_failures (visible and resubmittable through the API) and acks.
+// dead letters:   (the queue ENRICHMENT_DEAD_LETTER_QUEUE names: enrichment-dlq, enrichment-dlq-staging, ...)
+//                 records the message in ingest_failures (visible and resubmittable through the API) and acks.
 import { eq } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
 import { loadSettings, type Settings } from "../../src/env.ts";
 import { type BatchEvent, logBatchEvent } from "../../src/observability/batch-log.ts";
+import { type PipelineOutcome, recordPipelineRuns } from "../../src/observability/metrics.ts";
 import { type BackoffPolicy, backoffMs } from "../../src/retry.ts";
 import { indexProperties } from "../../src/services/comps-index.ts";
 import { type EnrichOutcome, enrichProspect, recordFailure } from "../../src/services/enrichment.ts";
@@ -28,8 +30,13 @@ export function backoff(attempts: number, random = Math.random): number {
   return Math.max(1, Math.round(backoffMs(attempts, REDELIVERY_BACKOFF, random) / 1000));
 }
 
-export function isDeadLetterQueue(queueName: string): boolean {
-  return queueName.endsWith("-dlq");
+/**
+ * Whether a batch comes from the dead-letter queue. Decided by configuration, not by the name's shape: each
+ * environment names its queues differently (enrichment-dlq, enrichment-dlq-staging, ...), and
+ * ENRICHMENT_DEAD_LETTER_QUEUE is the dead_letter_queue its wrangler.toml section declares.
+ */
+export function isDeadLetterQueue(queueName: string, env: Env): boolean {
+  return queueName === loadSettings(env).deadLetterQueue;
 }
 
 function log(level: "info" | "warn" | "error", msg: string, fields: Record<string, unknown>) {
@@ -67,6 +74,35 @@ type MessageResult = {
   outcome: EnrichOutcome["kind"] | "rejected" | "dead_lettered" | "retried";
 };
 
+/** The metric outcome of a message result (docs/metrics.md): what the operator queries and alerts count. */
+const METRIC_OUTCOMES: Record<MessageResult["outcome"], PipelineOutcome> = {
+  loaded: "ok",
+  quarantined: "quarantined",
+  duplicate: "skipped",
+  tenant_missing: "skipped",
+  prospect_missing: "skipped",
+  tenant_inactive: "failed",
+  rejected: "failed",
+  retried: "retried",
+  dead_lettered: "dead_lettered",
+};
+
+/**
+ * The batch's pipeline_step points (step "enrich" or "dead_letter"): one per tenant and outcome, each message
+ * counted with `durationMs`.
+ */
+function recordBatchMetrics(env: Env, step: string, results: MessageResult[], durationMs: number) {
+  recordPipelineRuns(
+    env.METRICS,
+    step,
+    results.map((result) => ({
+      tenantId: result.tenantId,
+      outcome: METRIC_OUTCOMES[result.outcome],
+      durationMs,
+    })),
+  );
+}
+
 /** The batch's wide event: counts by result, tenants, the highest delivery attempt. */
 function batchEvent(batch: MessageBatch, results: MessageResult[], durationMs: number): BatchEvent {
   const count = (outcome: MessageResult["outcome"]) =>
@@ -94,7 +130,10 @@ export async function consumeEnrichmentBatch(
   const settings = loadSettings(env);
   // Messages are independent (each its own transactions, its own ack), so their round trips overlap.
   const results = await Promise.all(batch.messages.map((message) => consumeOne(db, settings, deps, message)));
-  logBatchEvent(settings.logLevel, batchEvent(batch, results, performance.now() - started));
+  const durationMs = performance.now() - started;
+  // Messages of a batch run side by side, so each one took about the batch's time.
+  recordBatchMetrics(env, "enrich", results, durationMs);
+  logBatchEvent(settings.logLevel, batchEvent(batch, results, durationMs));
 }
 
 /**
@@ -186,5 +225,8 @@ export async function consumeDeadLetterBatch(batch: MessageBatch, env: Env): Pro
       results.push({ tenantId: body.tenantId, outcome: "retried" });
     }
   }
-  logBatchEvent(loadSettings(env).logLevel, batchEvent(batch, results, performance.now() - started));
+  const durationMs = performance.now() - started;
+  // One message after the other here, so each one's share is the mean.
+  recordBatchMetrics(env, "dead_letter", results, durationMs / Math.max(1, results.length));
+  logBatchEvent(loadSettings(env).logLevel, batchEvent(batch, results, durationMs));
 }

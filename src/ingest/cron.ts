@@ -12,6 +12,12 @@ import { createDatabase } from "../db/client.ts";
 import { loadSettings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { writeLog } from "../observability/log.ts";
+import {
+  type PipelineOutcome,
+  type PipelineStepRun,
+  recordPipelineRuns,
+  recordPipelineStep,
+} from "../observability/metrics.ts";
 import { servedAvmModel } from "../services/avm-model.ts";
 import { todayIsoDate } from "../services/comps.ts";
 import { completeFinishedBatches, deliverLineageEvents } from "../services/lineage.ts";
@@ -65,6 +71,28 @@ async function dueFeeds(adminDb: AdminDb): Promise<DueFeed[]> {
   }));
 }
 
+/**
+ * The tick's pipeline_step points: "ingest" once per tick that ran (ok, or failed when it threw; the
+ * ingestion-lag alert waits for "ok", written even when there was nothing to do), with the records it published
+ * and stored, and "feed" per feed page pulled, by tenant.
+ */
+function recordTickMetrics(
+  env: Env,
+  report: TickReport,
+  feedRuns: PipelineStepRun[],
+  outcome: PipelineOutcome,
+  durationMs: number,
+) {
+  const stored = report.feeds.reduce((sum, feed) => sum + feed.stored, 0);
+  recordPipelineStep(env.METRICS, {
+    step: "ingest",
+    outcome,
+    durationMs,
+    records: report.published.sent + stored,
+  });
+  recordPipelineRuns(env.METRICS, "feed", feedRuns);
+}
+
 export async function runIngestionTick(
   env: Env,
   deps: PipelineDependencies,
@@ -85,10 +113,21 @@ export async function runIngestionTick(
     marketIndex: [],
     lineageDelivered: 0,
   };
+  const started = performance.now();
   const holder = crypto.randomUUID();
-  if (!(await acquireLease(adminDb, INGEST_LEASE, holder, LEASE_SECONDS))) return report;
+  if (!(await acquireLease(adminDb, INGEST_LEASE, holder, LEASE_SECONDS))) {
+    // Another tick holds the lease and writes its own "ingest" point; this one did nothing.
+    recordPipelineStep(env.METRICS, {
+      step: "ingest",
+      outcome: "skipped",
+      durationMs: performance.now() - started,
+    });
+    return report;
+  }
   report.leased = true;
   const deadline = now() + TICK_BUDGET_MS;
+  let outcome: PipelineOutcome = "failed";
+  const feedRuns: PipelineStepRun[] = [];
   try {
     report.published = await publishPending(adminDb, env.ENRICHMENT, {
       maxChunks: OUTBOX_CHUNKS_PER_TICK,
@@ -96,7 +135,15 @@ export async function runIngestionTick(
     });
     for (const feed of await dueFeeds(adminDb)) {
       if (now() >= deadline) break;
-      report.feeds.push(await pullFeedPage({ db, env, deps, queue: env.ENRICHMENT, deadline }, feed));
+      const pullStarted = performance.now();
+      const page = await pullFeedPage({ db, env, deps, queue: env.ENRICHMENT, deadline }, feed);
+      report.feeds.push(page);
+      feedRuns.push({
+        tenantId: feed.tenant_id,
+        outcome: page.status === "error" ? "failed" : "ok",
+        durationMs: performance.now() - pullStarted,
+        records: page.stored,
+      });
     }
     report.batchesCompleted = await completeFinishedBatches(adminDb);
     if (now() < deadline) {
@@ -137,9 +184,11 @@ export async function runIngestionTick(
     if (settings.openLineageUrl) {
       report.lineageDelivered = await deliverLineageEvents(adminDb, settings.openLineageUrl, deps.fetcher);
     }
+    outcome = "ok";
     return report;
   } finally {
     await releaseLease(adminDb, INGEST_LEASE, holder).catch(() => undefined);
+    recordTickMetrics(env, report, feedRuns, outcome, performance.now() - started);
     writeLog(settings.logLevel, "info", "ingestion tick", {
       published: report.published,
       feeds: report.feeds.length,

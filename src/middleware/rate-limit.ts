@@ -15,6 +15,11 @@ import type { RequestContextVariables } from "./request-context.ts";
 export type RateLimitVariables = {
   /** The client part of the per-IP keys: an IPv4 address, an IPv6 /64, "local" or "unparsed". */
   clientAddress: string;
+  /**
+   * Settles once every limiter decision of this request is known: resolves when all admitted it, rejects when one
+   * refused it or failed closed. Unset while none is outstanding (whenAdmitted).
+   */
+  admission: Promise<void>;
 };
 
 /** What tenantRateLimit needs from the authenticated principal that auth puts on the context. */
@@ -42,14 +47,24 @@ export const LIMITER_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 type IpRateLimitEnv = { Bindings: Env; Variables: RequestContextVariables & RateLimitVariables };
 type TenantRateLimitEnv = {
   Bindings: Env;
-  Variables: RequestContextVariables & Partial<RateLimitVariables> & { auth?: RateLimitedPrincipal };
+  Variables: RequestContextVariables & Partial<RateLimitVariables> & { principal?: RateLimitedPrincipal };
 };
 /** The parts of a request's context the limiters use; both middleware contexts provide them. */
 interface LimitedContext {
   env: Env;
   req: { method: string };
   res: Response;
-  var: Pick<RequestContextVariables, "requestId" | "settings" | "event">;
+  var: Pick<RequestContextVariables, "requestId" | "settings" | "event"> & { admission?: Promise<void> };
+  set(key: "admission", value: Promise<void>): void;
+}
+
+/**
+ * Resolves once the request is admitted by every limiter that decided it, at once when no decision is outstanding.
+ * Work with effects that a read may do (a user row, a log row) waits for it: a read may run alongside its decision
+ * (below), and a refused request must have written nothing.
+ */
+export function whenAdmitted(c: { var: { admission?: Promise<void> } }): Promise<void> {
+  return c.var.admission ?? Promise.resolve();
 }
 
 /** The RateLimit-Policy and RateLimit field values for one policy's decision. */
@@ -179,8 +194,15 @@ async function limitAround(
     await next();
     return decision;
   }
-  // Settled below, after the request's own work; the empty handler only marks the rejection as awaited.
+  // Settled below, after the request's own work; the empty handlers only mark the rejections as awaited.
   pending.catch(() => undefined);
+  const previous = c.var.admission;
+  const admitted = pending.then((decision) => {
+    if (decision && !decision.allowed) throw rateLimited(c, policy, decision);
+  });
+  const admission = previous ? Promise.all([previous, admitted]).then(() => undefined) : admitted;
+  admission.catch(() => undefined);
+  c.set("admission", admission);
   await next();
   let decision: RateLimitDecision | null;
   try {
@@ -259,7 +281,7 @@ export function ipRateLimit(): MiddlewareHandler<IpRateLimitEnv> {
  */
 export function tenantRateLimit(): MiddlewareHandler<TenantRateLimitEnv> {
   return async function tenantRateLimitMiddleware(c, next) {
-    const principal = c.var.auth;
+    const principal = c.var.principal;
     if (!principal) {
       if (!c.req.header("authorization")) return next();
       const clientAddress = c.var.clientAddress ?? clientAddressKey(c.req.header("cf-connecting-ip"));

@@ -23,6 +23,16 @@ export interface PipelineStepMetric {
   outcome: PipelineOutcome;
   durationMs: number;
   tenantId?: string | undefined;
+  /** Records the point stands for (a consumer writes one point per tenant and outcome of a batch); 1 if unset. */
+  records?: number | undefined;
+}
+
+/** One unit of a step's work: what became of one record (or message) and how long it took. */
+export interface PipelineStepRun {
+  tenantId?: string | undefined;
+  outcome: PipelineOutcome;
+  durationMs: number;
+  records?: number | undefined;
 }
 
 export interface ValuationMetric {
@@ -118,7 +128,9 @@ export function recordRequestMetric(
   });
 }
 
-/** One point per pipeline step run. blobs: kind, step, outcome, "", tenant; doubles: 0, duration ms. */
+/**
+ * One point per pipeline step run. blobs: kind, step, outcome, "", tenant; doubles: 0, duration ms, records.
+ */
 export function recordPipelineStep(
   dataset: AnalyticsEngineDataset | undefined,
   metric: PipelineStepMetric,
@@ -132,8 +144,35 @@ export function recordPipelineStep(
       "",
       blob(metric.tenantId || ANONYMOUS_TENANT),
     ],
-    doubles: [0, finite(metric.durationMs)],
+    doubles: [0, finite(metric.durationMs), finite(metric.records ?? 1)],
   });
+}
+
+/**
+ * Writes a step's runs as one point per tenant and outcome, with the number of records and their mean duration.
+ * Analytics Engine takes at most 250 points per invocation, so a consumer summarises its batch this way rather
+ * than writing a point per record.
+ */
+export function recordPipelineRuns(
+  dataset: AnalyticsEngineDataset | undefined,
+  step: string,
+  runs: readonly PipelineStepRun[],
+): void {
+  const groups = new Map<string, { metric: PipelineStepMetric; totalMs: number }>();
+  for (const run of runs) {
+    const key = `${run.tenantId ?? ""}\u0000${run.outcome}`;
+    const group = groups.get(key) ?? {
+      metric: { step, outcome: run.outcome, tenantId: run.tenantId, durationMs: 0, records: 0 },
+      totalMs: 0,
+    };
+    const records = run.records ?? 1;
+    group.metric.records = (group.metric.records ?? 0) + records;
+    group.totalMs += finite(run.durationMs) * records;
+    groups.set(key, group);
+  }
+  for (const { metric, totalMs } of groups.values()) {
+    recordPipelineStep(dataset, { ...metric, durationMs: metric.records ? totalMs / metric.records : 0 });
+  }
 }
 
 /** One point per valuation. blobs: kind, model version, "", "", tenant; doubles: confidence, latency ms, fsd. */

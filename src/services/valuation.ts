@@ -82,7 +82,7 @@ function valuationLogInsert(tenantId: string, result: ValuationResult, subject: 
 }
 
 /** Takes work that must finish but need not delay the response (a Worker's `ctx.waitUntil`). */
-export type AfterResponse = (work: Promise<unknown>) => void;
+export type AfterResponse = (work: () => Promise<unknown>) => void;
 
 function logValuation(
   db: Database,
@@ -91,7 +91,9 @@ function logValuation(
   subject: PropertyAttributes,
   afterResponse: AfterResponse,
 ): void {
-  afterResponse(db.withTenant(tenantId, (tx) => [tx.execute(valuationLogInsert(tenantId, result, subject))]));
+  afterResponse(() =>
+    db.withTenant(tenantId, (tx) => [tx.execute(valuationLogInsert(tenantId, result, subject))]),
+  );
 }
 
 /** 422 outside_model_area for a subject the model was not trained near (domain/valuation/coverage.ts). */

@@ -5,10 +5,12 @@
 import { createServer, type Socket } from "node:net";
 import type { JWK } from "jose";
 import type { TestProject } from "vitest/node";
+import { listQueries, loadQuery, parseArgs, renderQuery } from "../../scripts/ops-query.ts";
 import { startPlatform } from "../../scripts/platform/index.ts";
 import { LOCAL_AUDIENCE, startLocalIssuer } from "../../scripts/platform/issuer.ts";
 import { startControlledJwksServer } from "./jwks-server.ts";
 import { startOidcProvider } from "./oidc-provider.ts";
+import { type QueueEnvironment, queueEnvironments } from "./wrangler-config.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -22,14 +24,17 @@ declare module "vitest" {
     oidcSigningKey: { kid: string; privateJwk: JWK; publicJwk: JWK };
     /** Base URL of the controllable JWKS server (test/helpers/jwks-server.ts). */
     jwksControlUrl: string;
-    /** The real OIDC provider: its endpoints, a tenant created for it, and a token it issued for that tenant. */
+    /** The real OIDC provider: its endpoints, a tenant created for it, its tests ask it for tokens when they run. */
     oidcProvider: {
       issuer: string;
       jwksUrl: string;
       discoveryUrl: string;
-      accessToken: string;
       tenantId: string;
     };
+    /** wrangler.toml's environments with their queue names and vars, read here because workerd has no files. */
+    queueEnvironments: QueueEnvironment[];
+    /** Every operator query as `npm run ops:query -- <name> --env development` sends it, by name. */
+    opsQueries: Record<string, string>;
   }
 }
 
@@ -40,6 +45,19 @@ export default async function setup(project: TestProject) {
     startControlledJwksServer(),
   ]);
   project.provide("jwksControlUrl", jwksServer.url);
+  project.provide("queueEnvironments", queueEnvironments());
+  const queryNames = await listQueries();
+  project.provide(
+    "opsQueries",
+    Object.fromEntries(
+      await Promise.all(
+        queryNames.map(async (name) => [
+          name,
+          renderQuery(await loadQuery(name), parseArgs([name, "--env", "development"])),
+        ]),
+      ),
+    ),
+  );
 
   // The database-error tests need a statement that fails with a SQLSTATE of their choosing. The local endpoint
   // refuses DO blocks (a way out of the role), so the test database alone gets a function that raises one
@@ -67,7 +85,6 @@ export default async function setup(project: TestProject) {
     issuer: oidcProvider.issuer,
     jwksUrl: oidcProvider.jwksUrl,
     discoveryUrl: oidcProvider.discoveryUrl,
-    accessToken: oidcProvider.accessToken,
     tenantId: e2eTenantId,
   });
   project.provide("oidcIssuer", issuer.issuer);

@@ -7,17 +7,17 @@ import type { AddressInfo } from "node:net";
 import { exportJWK, generateKeyPair } from "jose";
 import Provider from "oidc-provider";
 
-export const OIDC_PROVIDER_CLIENT_ID = "real-estate-os-e2e";
-const CLIENT_SECRET = "e2e-secret-that-is-only-used-on-loopback";
-// Resource indicators are absolute URIs (RFC 8707); the provider maps this one onto the API's audience.
-const API_RESOURCE = "https://api.real-estate-os.test/";
+import {
+  API_RESOURCE,
+  OIDC_PROVIDER_CLIENT_ID,
+  OIDC_PROVIDER_CLIENT_SECRET,
+  requestProviderToken,
+} from "./oidc-token.ts";
 
 export interface RunningOidcProvider {
   issuer: string;
   jwksUrl: string;
   discoveryUrl: string;
-  /** An access token obtained over HTTP from the provider's token endpoint. */
-  accessToken: string;
   close(): Promise<void>;
 }
 
@@ -37,7 +37,7 @@ export async function startOidcProvider(options: {
     clients: [
       {
         client_id: OIDC_PROVIDER_CLIENT_ID,
-        client_secret: CLIENT_SECRET,
+        client_secret: OIDC_PROVIDER_CLIENT_SECRET,
         grant_types: ["client_credentials"],
         redirect_uris: [],
         response_types: [],
@@ -66,30 +66,17 @@ export async function startOidcProvider(options: {
   });
   httpServer.on("request", provider.callback());
 
-  const response = await fetch(`${issuer}/token`, {
-    method: "POST",
-    headers: {
-      authorization: `Basic ${Buffer.from(`${OIDC_PROVIDER_CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`,
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({ grant_type: "client_credentials", resource: API_RESOURCE, scope: "api" }),
-  });
-  const body = (await response.json()) as {
-    access_token?: string;
-    error?: string;
-    error_description?: string;
-  };
-  if (!response.ok || !body.access_token) {
+  // Fail the setup at once if the provider will not issue the grant the tests ask for.
+  try {
+    await requestProviderToken(issuer);
+  } catch (error) {
     httpServer.close();
-    throw new Error(
-      `oidc-provider refused the client_credentials grant: ${body.error} ${body.error_description}`,
-    );
+    throw error;
   }
   return {
     issuer,
     jwksUrl: `${issuer}/jwks`,
     discoveryUrl: `${issuer}/.well-known/openid-configuration`,
-    accessToken: body.access_token,
     close: () =>
       new Promise<void>((resolve) => {
         httpServer.closeAllConnections();

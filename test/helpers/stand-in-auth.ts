@@ -16,6 +16,7 @@ export function appWithStandInAuth() {
     verifiedTokens.push(token);
     const [verdict, tenantId, plan] = token.split(":");
     if (verdict !== "good" || !tenantId || !plan) throw new ApiError("unauthorized");
+    c.set("principal", { tenantId, plan });
     c.set("auth", { tenantId, plan, subject: "stand-in", userId: "stand-in", email: undefined, roles: [] });
     return next();
   };

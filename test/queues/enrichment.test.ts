@@ -2,7 +2,7 @@
 // quarantine, and failures through the dead-letter queue. Every cron-driven test lives in this one file: the cron
 // scans all tenants, so ticks from files running in parallel would publish each other's rows.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, inject, it, vi } from "vitest";
 import { consumeEnrichmentBatch } from "../../queues/enrichment/consumer.ts";
 import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
 import { createAdminDb } from "../../src/db/admin.ts";
@@ -18,6 +18,7 @@ import { marketPointsOf } from "../../src/services/market-index.ts";
 import { publishPending } from "../../src/services/outbox.ts";
 import { defaultPipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { priceRangeOfRow } from "../../src/services/price-ranges.ts";
+import { rowsOf, runOpsQuery } from "../helpers/analytics-sql.ts";
 import { testEnv } from "../helpers/env.ts";
 import { callApi, capturingQueue, deliver, pipelineEnv, prospect, testDeps } from "../helpers/pipeline.ts";
 import { adminSql, createTenant, type TestTenant } from "../helpers/tenants.ts";
@@ -258,6 +259,55 @@ describe("enrichment pipeline", () => {
     await consumeAll(env, retry ? [retry] : []);
     const [property] = await adminSql()`select price from properties where tenant_id = ${tenant.id}`;
     expect(Number(property?.price)).toBe(456_000);
+  });
+
+  it("writes the pipeline points the operator queries read, from the consumers and the cron", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const points: AnalyticsEngineDataPoint[] = [];
+    const METRICS = { writeDataPoint: vi.fn((point: AnalyticsEngineDataPoint) => points.push(point)) };
+    const env = pipelineEnv(queue, { METRICS });
+    await submit(env, tenant, [prospect(1), prospect(2, { zip: "ABCDE" }), prospect(3)]);
+    const messages = ofTenant(tenant, queue.take());
+    const [poisonRow] =
+      await adminSql()`select id from prospect_queue where tenant_id = ${tenant.id} and position = 2`;
+    const poison = messages.find((message) => message.prospectId === poisonRow?.id);
+    const others = messages.filter((message) => message !== poison);
+    expect(others).toHaveLength(2);
+
+    await deliver("enrichment", others, (batch, ctx) => worker.queue(batch, env, ctx));
+    const down = pipelineEnv(queue, { METRICS, DATABASE_URL: REFUSING_DATABASE_URL });
+    await deliver("enrichment", [poison], (batch, ctx) => worker.queue(batch, down, ctx), 4);
+    await deliver(env.ENRICHMENT_DEAD_LETTER_QUEUE, [poison], (batch, ctx) => worker.queue(batch, env, ctx));
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
+
+    // The operator queries, as scripts/ops-query.ts renders them, over the points as Analytics Engine stores them.
+    const queries = inject("opsQueries");
+    const rows = rowsOf(points);
+    expect(runOpsQuery(queries.dead_letters ?? "", rows).result).toEqual([{ t: null, dead_lettered: 1 }]);
+    const failures = runOpsQuery(queries.pipeline_failures ?? "", rows).result;
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        { step: "enrich", outcome: "quarantined", tenant_id: tenant.id, records: 1 },
+        { step: "enrich", outcome: "retried", tenant_id: tenant.id, records: 1 },
+        { step: "dead_letter", outcome: "dead_lettered", tenant_id: tenant.id, records: 1 },
+      ]),
+    );
+    expect(failures).toHaveLength(3);
+    expect(runOpsQuery(queries.pipeline_throughput ?? "", rows).result).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ step: "enrich", outcome: "ok", runs: 1, records: 1 }),
+        expect.objectContaining({ step: "ingest", outcome: "ok", runs: 1 }),
+      ]),
+    );
+    // The lag alert's query finds the tick's successful "ingest" point (with no point at all it would page).
+    const lag = runOpsQuery(queries.ingestion_lag ?? "", rows);
+    expect(lag.matched).toEqual([
+      expect.objectContaining({ blob1: "pipeline_step", blob2: "ingest", blob3: "ok", index1: "anonymous" }),
+    ]);
+    expect(lag.result).toEqual([{ lag_seconds: null, last_ingest: null, runs_in_window: 1 }]);
   });
 
   it("lets a quarantined record be corrected and resubmitted", async () => {

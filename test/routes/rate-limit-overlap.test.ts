@@ -1,53 +1,9 @@
 // Reads overlapping their limiter decision (src/middleware/rate-limit.ts): a scripted RATE_LIMITER binding holds
 // each decision until the test answers it, so the order of the read's own work and the answer can be observed.
 import { describe, expect, it } from "vitest";
-import type { RateLimitDecision } from "../../durable-objects/rate-limiter/algorithm.ts";
 import { envWith, send, uniqueClientIp } from "../helpers/rate-limit.ts";
+import { decision, scriptedLimiter, settle } from "../helpers/scripted-limiter.ts";
 import { appWithStandInAuth, bearer, tenantToken } from "../helpers/stand-in-auth.ts";
-
-interface HeldCall {
-  kind: "consume" | "peek";
-  key: string;
-  answer: (decision: RateLimitDecision) => void;
-  fail: (error: unknown) => void;
-}
-
-function decision(remaining: number, allowed = true): RateLimitDecision {
-  return {
-    allowed,
-    limit: 10,
-    windowSeconds: 60,
-    remaining,
-    resetSeconds: 60,
-    retryAfterSeconds: allowed ? 0 : 60,
-  };
-}
-
-/** A RATE_LIMITER namespace whose calls wait in `held` until the test answers them. */
-function scriptedLimiter() {
-  const held: HeldCall[] = [];
-  const call = (kind: HeldCall["kind"], key: string) =>
-    new Promise<RateLimitDecision>((answer, fail) => held.push({ kind, key, answer, fail }));
-  const namespace = {
-    getByName: (key: string) => ({ consume: () => call("consume", key), peek: () => call("peek", key) }),
-  } as unknown as Env["RATE_LIMITER"];
-  /** Answers every held call with `answerFor` until none is left (calls made meanwhile included). */
-  async function answerAll(answerFor: (call: HeldCall) => RateLimitDecision | Error) {
-    for (let round = 0; round < 20; round++) {
-      await settle();
-      const calls = held.splice(0);
-      if (calls.length === 0 && round > 0) return;
-      for (const held of calls) {
-        const answer = answerFor(held);
-        if (answer instanceof Error) held.fail(answer);
-        else held.answer(answer);
-      }
-    }
-  }
-  return { namespace, held, answerAll };
-}
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
 function probeApp() {
   const { app } = appWithStandInAuth();

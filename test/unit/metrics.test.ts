@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
+  recordPipelineRuns,
   recordPipelineStep,
   recordRequestMetric,
   recordValuation,
@@ -89,20 +90,50 @@ describe("recordRequestMetric", () => {
 });
 
 describe("recordPipelineStep", () => {
-  it("writes kind, step, outcome and tenant with the duration in double2", () => {
+  it("writes kind, step, outcome and tenant with the duration in double2 and the records (1) in double3", () => {
     const { dataset, writeDataPoint } = fakeDataset();
     recordPipelineStep(dataset, { step: "hazards", outcome: "dead_lettered", durationMs: 840, tenantId });
     expect(writeDataPoint.mock.calls[0]?.[0]).toEqual({
       indexes: [tenantId],
       blobs: ["pipeline_step", "hazards", "dead_lettered", "", tenantId],
-      doubles: [0, 840],
+      doubles: [0, 840, 1],
     });
+    recordPipelineStep(dataset, { step: "ingest", outcome: "ok", durationMs: 2, records: 250 });
+    expect(writeDataPoint.mock.calls[1]?.[0]?.doubles).toEqual([0, 2, 250]);
   });
 
   it("indexes cross-tenant steps (a cron scan) as anonymous", () => {
     const { dataset, writeDataPoint } = fakeDataset();
     recordPipelineStep(dataset, { step: "ingest", outcome: "ok", durationMs: 3 });
     expect(writeDataPoint.mock.calls[0]?.[0]?.indexes).toEqual(["anonymous"]);
+  });
+});
+
+describe("recordPipelineRuns", () => {
+  it("writes one point per tenant and outcome with the records and their mean duration", () => {
+    const { dataset, writeDataPoint } = fakeDataset();
+    const other = "0f7a6a55-1b7c-4f55-8b8e-3a8f3c2c1d00";
+    recordPipelineRuns(dataset, "enrich", [
+      { tenantId, outcome: "ok", durationMs: 10 },
+      { tenantId, outcome: "ok", durationMs: 30 },
+      { tenantId, outcome: "quarantined", durationMs: 5 },
+      { tenantId: other, outcome: "ok", durationMs: 4, records: 3 },
+    ]);
+    expect(writeDataPoint.mock.calls.map((call) => call[0])).toEqual([
+      { indexes: [tenantId], blobs: ["pipeline_step", "enrich", "ok", "", tenantId], doubles: [0, 20, 2] },
+      {
+        indexes: [tenantId],
+        blobs: ["pipeline_step", "enrich", "quarantined", "", tenantId],
+        doubles: [0, 5, 1],
+      },
+      { indexes: [other], blobs: ["pipeline_step", "enrich", "ok", "", other], doubles: [0, 4, 3] },
+    ]);
+  });
+
+  it("writes nothing for no runs", () => {
+    const { dataset, writeDataPoint } = fakeDataset();
+    recordPipelineRuns(dataset, "feed", []);
+    expect(writeDataPoint).not.toHaveBeenCalled();
   });
 });
 

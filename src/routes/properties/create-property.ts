@@ -84,7 +84,7 @@ export function registerCreateProperty(app: OpenAPIHono<AppEnv>) {
       afterResponse(
         c,
         "comps index not updated",
-      )(refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, { saved: property }));
+      )(() => refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, { saved: property }));
     return c.json(property, 201);
   });
 }

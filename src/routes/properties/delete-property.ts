@@ -31,7 +31,7 @@ export function registerDeleteProperty(app: OpenAPIHono<AppEnv>) {
     afterResponse(
       c,
       "comps index not updated",
-    )(
+    )(() =>
       refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, {
         deletedId: c.req.valid("param").id,
       }),

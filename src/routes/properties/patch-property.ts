@@ -56,7 +56,7 @@ export function registerPatchProperty(app: OpenAPIHono<AppEnv>) {
     afterResponse(
       c,
       "comps index not updated",
-    )(refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, { saved: property }));
+    )(() => refreshCompsIndex(c.var.settings, c.var.db, c.var.auth.tenantId, { saved: property }));
     return c.json(property, 200);
   });
 }
