@@ -90,6 +90,8 @@ const settingsSchema = z.object({
   vector: z
     .object({
       index: z.enum(["pgvector", "qdrant"]),
+      /** Where /comps candidates come from: the SQL bounding box (nearest first) or the vector index. */
+      comps: z.enum(["sql", "vector"]),
       qdrant: z
         .object({
           url: z.string().url(),
@@ -156,6 +158,7 @@ const SETTING_VARIABLES: Readonly<Record<string, string>> = {
   "oidc.httpTimeoutMs": "OIDC_HTTP_TIMEOUT_MS",
   sentryDsn: "SENTRY_DSN",
   "vector.index": "VECTOR_INDEX",
+  "vector.comps": "COMPS_CANDIDATES",
   "vector.qdrant": "QDRANT_URL",
   "vector.qdrant.url": "QDRANT_URL",
   "vector.qdrant.apiKey": "QDRANT_API_KEY",
@@ -214,6 +217,7 @@ export function loadSettings(env: Env): Settings {
     sentryDsn: (env as Env & { SENTRY_DSN?: string }).SENTRY_DSN || undefined,
     vector: {
       index: env.VECTOR_INDEX || "pgvector",
+      comps: env.COMPS_CANDIDATES || "sql",
       qdrant: env.QDRANT_URL
         ? {
             url: env.QDRANT_URL,

@@ -20,6 +20,7 @@ export const ERROR_CATALOG = {
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   validation_failed: { status: 422, title: "Validation failed" },
   idempotency_key_reused: { status: 422, title: "Idempotency key reused" },
+  outside_model_area: { status: 422, title: "Outside the valuation model's area" },
   precondition_required: { status: 428, title: "Precondition required" },
   rate_limited: { status: 429, title: "Too many requests" },
   internal: { status: 500, title: "Internal server error" },

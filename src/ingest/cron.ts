@@ -3,8 +3,9 @@
 //   2. pull one page of every due feed source, store, publish, then advance its cursor
 //   3. close batches whose records all reached a final state, with their lineage event
 //   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/services/price-ranges.ts)
-//   5. deliver stored lineage events when OPENLINEAGE_URL is set
-//   6. delete what is past each table's retention, in bounded batches (src/services/retention.ts)
+//   5. recompute the market index of tenants whose points are due (src/services/market-index.ts)
+//   6. deliver stored lineage events when OPENLINEAGE_URL is set
+//   7. delete what is past each table's retention, in bounded batches (src/services/retention.ts)
 // Work is bounded by a time budget well inside the lease, so a tick never outlives its lease in normal operation.
 import { sql } from "drizzle-orm";
 import { type AdminDb, createAdminDb } from "../db/admin.ts";
@@ -18,7 +19,14 @@ import {
   recordPipelineRuns,
   recordPipelineStep,
 } from "../observability/metrics.ts";
+import { servedAvmModel } from "../services/avm-model.ts";
+import { todayIsoDate } from "../services/comps.ts";
 import { completeFinishedBatches, deliverLineageEvents } from "../services/lineage.ts";
+import {
+  type MarketIndexRefresh,
+  refreshMarketIndex,
+  tenantsDueForMarketIndex,
+} from "../services/market-index.ts";
 import { type PublishReport, publishPending } from "../services/outbox.ts";
 import type { PipelineDependencies } from "../services/pipeline-dependencies.ts";
 import {
@@ -37,6 +45,8 @@ const FEEDS_PER_TICK = 20;
 const OUTBOX_CHUNKS_PER_TICK = 200;
 // Each refresh is one aggregate over a tenant's properties; at a 60-minute interval this covers 1,200 tenants.
 const PRICE_RANGE_TENANTS_PER_TICK = 20;
+// Each refresh reads a tenant's sales of the last ~2.5 years once; at a 6-hour interval this covers 28,800 tenants.
+const MARKET_INDEX_TENANTS_PER_TICK = 20;
 
 export interface TickReport {
   leased: boolean;
@@ -44,6 +54,7 @@ export interface TickReport {
   feeds: FeedPageReport[];
   batchesCompleted: number;
   priceRanges: PriceRangeRefresh[];
+  marketIndex: MarketIndexRefresh[];
   lineageDelivered: number;
   retention: RetentionReport;
 }
@@ -102,6 +113,7 @@ export async function runIngestionTick(
     feeds: [],
     batchesCompleted: 0,
     priceRanges: [],
+    marketIndex: [],
     lineageDelivered: 0,
     retention: { idempotencyKeys: 0, propertyChanges: 0, valuationLog: 0, lineageEvents: 0 },
   };
@@ -152,6 +164,27 @@ export async function runIngestionTick(
         }
       }
     }
+    if (now() < deadline) {
+      const model = servedAvmModel;
+      for (const tenantId of await tenantsDueForMarketIndex(
+        adminDb,
+        model.modelVersion,
+        MARKET_INDEX_TENANTS_PER_TICK,
+      )) {
+        if (now() >= deadline) break;
+        try {
+          report.marketIndex.push(
+            await refreshMarketIndex(db, tenantId, model, todayIsoDate(new Date(now()))),
+          );
+        } catch (error) {
+          // The tenant keeps its previous points and stays due; the other tenants and the tick go on.
+          writeLog(settings.logLevel, "error", "market index not refreshed", {
+            tenantId,
+            error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+          });
+        }
+      }
+    }
     if (settings.openLineageUrl) {
       report.lineageDelivered = await deliverLineageEvents(adminDb, settings.openLineageUrl, deps.fetcher);
     }
@@ -171,6 +204,7 @@ export async function runIngestionTick(
       feedErrors: report.feeds.filter((feed) => feed.status === "error").length,
       batchesCompleted: report.batchesCompleted,
       priceRangesRefreshed: report.priceRanges.length,
+      marketIndexRefreshed: report.marketIndex.length,
       lineageDelivered: report.lineageDelivered,
       retention: report.retention,
     });

@@ -1,7 +1,7 @@
 // The AVM artifact the Worker serves (models/, written by `npm run avm:train`), bundled as JSON: no training at
 // request time, and parsed once per isolate by module evaluation.
 
-import artifact from "../../models/avm-v1.json" with { type: "json" };
+import artifact from "../../models/avm-v2.json" with { type: "json" };
 import { FEATURE_VERSION } from "../domain/features/index.ts";
 import type { AvmModel } from "../domain/valuation/index.ts";
 

@@ -3,9 +3,10 @@
 // (properties_tenant_sold_location_idx) and tenant-scoped by RLS and by an explicit condition.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import type { PropertyAttributes, SoldProperty } from "../domain/features/index.ts";
+import { type PropertyAttributes, propertyFeatures, type SoldProperty } from "../domain/features/index.ts";
 import { type Comp, selectComps } from "../domain/valuation/index.ts";
 import { ApiError } from "../errors.ts";
+import type { VectorIndex } from "../vector/vector-index.ts";
 
 /** Enough candidates for selectComps to choose from, few enough to score in the Worker in well under 1 ms each. */
 export const MAX_CANDIDATES = 400;
@@ -119,7 +120,8 @@ export function saleOfRow(row: CandidateRow): CandidateSale {
   };
 }
 
-const PROPERTY_COLUMNS = sql.raw(`id, address, city, zip, latitude, longitude, sqft, lot_size, bedrooms,
+export const PROPERTY_COLUMNS =
+  sql.raw(`id, address, city, zip, latitude, longitude, sqft, lot_size, bedrooms,
   bathrooms::text as bathrooms, floors::text as floors, waterfront, view_rating, condition_rating, grade,
   sqft_above, sqft_basement, year_built, year_renovated, property_type, closing_price::text as closing_price,
   closing_date::text as closing_date`);
@@ -150,15 +152,20 @@ export function candidateSalesQuery(
     limit ${MAX_CANDIDATES}`;
 }
 
-/** Subject row (if visible to the tenant) and its candidate sales, in one statement and one round trip. */
-export async function loadSubjectAndCandidates(
+/**
+ * Subject row (if visible to the tenant) and its candidate sales, in one statement and one round trip. `extra`
+ * adds rows of another query of the same tenant to that statement (the valuation's market points), given the
+ * subject's zip column as SQL.
+ */
+export async function loadSubjectAndCandidates<Extra = never>(
   db: Database,
   tenantId: string,
   propertyId: string,
   radiusKm: number,
   withinDays: number,
   asOfDate: string,
-): Promise<{ subject: CandidateRow; candidates: CandidateRow[] }> {
+  extra?: (subjectZip: SQL) => SQL,
+): Promise<{ subject: CandidateRow; candidates: CandidateRow[]; extra: Extra[] }> {
   const candidates = candidateSalesQuery(
     tenantId,
     {
@@ -170,20 +177,30 @@ export async function loadSubjectAndCandidates(
     withinDays,
     asOfDate,
   );
+  const extraRows = extra
+    ? sql`union all
+      select 'extra', to_jsonb(extra) from (${extra(sql`(select zip from subject)`)}) extra
+      where exists (select from subject)`
+    : sql``;
   const [result] = await db.withTenant(tenantId, (tx) => [
-    tx.execute<{ role: "subject" | "candidate"; row: CandidateRow }>(sql`
+    tx.execute<{ role: "subject" | "candidate" | "extra"; row: CandidateRow }>(sql`
       with subject as (
         select ${PROPERTY_COLUMNS} from properties
         where tenant_id = ${tenantId} and id = ${propertyId} and deleted_at is null
       ), candidates as (${candidates})
       select 'subject' as role, to_jsonb(subject) as row from subject
       union all
-      select 'candidate', to_jsonb(candidates) from candidates where exists (select from subject)`),
+      select 'candidate', to_jsonb(candidates) from candidates where exists (select from subject)
+      ${extraRows}`),
   ]);
   const subject = result.rows.find((row) => row.role === "subject")?.row;
   // Another tenant's property and a missing one answer identically.
   if (!subject) throw new ApiError("not_found", { detail: "No property with this id." });
-  return { subject, candidates: result.rows.filter((row) => row.role === "candidate").map((row) => row.row) };
+  return {
+    subject,
+    candidates: result.rows.filter((row) => row.role === "candidate").map((row) => row.row),
+    extra: result.rows.filter((row) => row.role === "extra").map((row) => row.row as unknown as Extra),
+  };
 }
 
 export function compView(comp: Comp & { sale: CandidateSale }, zip: string | null): CompView {
@@ -225,23 +242,71 @@ export function todayIsoDate(now = new Date()): string {
   return now.toISOString().slice(0, 10);
 }
 
-/** Comps for one of the tenant's properties; 404 when the id is unknown to the tenant. */
+function isoDateDaysBefore(isoDate: string, days: number): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The subject and its candidates from the vector index: the MAX_CANDIDATES most similar of the tenant's sales
+ * within the radius and window (one index query carrying the tenant, distance and sold-date filters), then their
+ * rows, tenant-filtered again. Three round trips (subject, index, rows) against the SQL path's one.
+ */
+async function loadSubjectAndVectorCandidates(
+  db: Database,
+  index: VectorIndex,
+  tenantId: string,
+  propertyId: string,
+  query: CompsQuery,
+  asOfDate: string,
+): Promise<{ subject: CandidateRow; candidates: CandidateRow[] }> {
+  const [found] = await db.withTenant(tenantId, (tx) => [
+    tx.execute<CandidateRow>(sql`select ${PROPERTY_COLUMNS} from properties
+      where tenant_id = ${tenantId} and id = ${propertyId} and deleted_at is null`),
+  ]);
+  const subject = found.rows[0];
+  if (!subject) throw new ApiError("not_found", { detail: "No property with this id." });
+  if (subject.latitude === null || subject.longitude === null) return { subject, candidates: [] };
+  const matches = await index.query(tenantId, propertyFeatures(attributesOfRow(subject)), {
+    limit: MAX_CANDIDATES,
+    filter: {
+      near: { latitude: subject.latitude, longitude: subject.longitude, radiusKm: query.radiusKm },
+      soldBetween: { from: isoDateDaysBefore(asOfDate, query.soldWithinDays), before: asOfDate },
+    },
+  });
+  const ids = matches.map((match) => match.propertyId).filter((id) => id !== subject.id);
+  if (ids.length === 0) return { subject, candidates: [] };
+  const [rows] = await db.withTenant(tenantId, (tx) => [
+    tx.execute<CandidateRow>(sql`select ${PROPERTY_COLUMNS} from properties c
+      where c.tenant_id = ${tenantId} and c.id = any(${`{${ids.join(",")}}`}::uuid[])
+        and c.status = 'sold' and c.deleted_at is null and c.closing_price > 0
+        and c.closing_date < ${asOfDate}::date`),
+  ]);
+  return { subject, candidates: rows.rows };
+}
+
+/**
+ * Comps for one of the tenant's properties; 404 when the id is unknown to the tenant. Candidates come from the SQL
+ * bounding box, or from `index` when one is given (COMPS_CANDIDATES=vector).
+ */
 export async function findComps(
   db: Database,
   tenantId: string,
   propertyId: string,
   query: CompsQuery,
   now = new Date(),
+  index?: VectorIndex,
 ): Promise<CompsResult> {
   const asOfDate = todayIsoDate(now);
-  const { subject, candidates } = await loadSubjectAndCandidates(
-    db,
-    tenantId,
-    propertyId,
-    query.radiusKm,
-    query.soldWithinDays,
-    asOfDate,
-  );
+  const { subject, candidates } = index
+    ? await loadSubjectAndVectorCandidates(db, index, tenantId, propertyId, query, asOfDate)
+    : await loadSubjectAndCandidates(
+        db,
+        tenantId,
+        propertyId,
+        query.radiusKm,
+        query.soldWithinDays,
+        asOfDate,
+      );
   const subjectAttributes = attributesOfRow(subject);
   const sales = candidates.map(saleOfRow);
   const zipById = new Map(candidates.map((row) => [row.id, row.zip]));

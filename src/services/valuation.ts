@@ -5,7 +5,14 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import type { PropertyAttributes } from "../domain/features/index.ts";
-import { type AvmModel, type Comp, valueProperty } from "../domain/valuation/index.ts";
+import {
+  type AvmModel,
+  type Comp,
+  coverageOf,
+  type MarketView,
+  valueProperty,
+} from "../domain/valuation/index.ts";
+import { ApiError } from "../errors.ts";
 import {
   attributesOfRow,
   type CandidateRow,
@@ -18,6 +25,7 @@ import {
   saleOfRow,
   todayIsoDate,
 } from "./comps.ts";
+import { type MarketPointRow, marketPointsQuery, marketViewOfRows, sqlMarketAreaOf } from "./market-index.ts";
 
 /**
  * Candidate sales for a valuation: what valueProperty can use at most (selectComps widens 1.5 km twice to 6 km and
@@ -88,16 +96,23 @@ function logValuation(
   );
 }
 
+/** 422 outside_model_area for a subject the model was not trained near (domain/valuation/coverage.ts). */
+function requireCoverage(model: AvmModel, subject: PropertyAttributes): void {
+  const verdict = coverageOf(model.coverage, subject);
+  if (!verdict.inside) throw new ApiError("outside_model_area", { detail: verdict.reason });
+}
+
 function value(
   subject: PropertyAttributes,
   candidates: CandidateRow[],
   model: AvmModel,
   asOfDate: string,
   propertyId: string | null,
+  market: MarketView | undefined,
 ): ValuationResult {
   const sales = candidates.map(saleOfRow);
   const zipById = new Map(candidates.map((row) => [row.id, row.zip]));
-  return resultOf(propertyId, asOfDate, valueProperty(subject, sales, model, asOfDate), zipById);
+  return resultOf(propertyId, asOfDate, valueProperty(subject, sales, model, asOfDate, market), zipById);
 }
 
 /** Values one of the tenant's properties today; 404 when the id is unknown to the tenant. */
@@ -110,16 +125,19 @@ export async function valueStoredProperty(
   now = new Date(),
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
-  const { subject, candidates } = await loadSubjectAndCandidates(
+  const { subject, candidates, extra } = await loadSubjectAndCandidates<MarketPointRow>(
     db,
     tenantId,
     propertyId,
     VALUATION_RADIUS_KM,
     VALUATION_WINDOW_DAYS,
     asOfDate,
+    (zip) => marketPointsQuery(tenantId, model, sqlMarketAreaOf(zip), asOfDate),
   );
   const attributes = attributesOfRow(subject);
-  const result = value(attributes, candidates, model, asOfDate, subject.id);
+  requireCoverage(model, attributes);
+  const market = marketViewOfRows(model, extra, attributes.zip);
+  const result = value(attributes, candidates, model, asOfDate, subject.id, market);
   logValuation(db, tenantId, result, attributes, afterResponse);
   return result;
 }
@@ -134,23 +152,34 @@ export async function valueAdHocSubject(
   now = new Date(),
 ): Promise<ValuationResult> {
   const asOfDate = todayIsoDate(now);
-  let candidates: CandidateRow[] = [];
-  if (subject.latitude !== null && subject.longitude !== null) {
-    const query = candidateSalesQuery(
-      tenantId,
-      {
-        latitude: sql`${subject.latitude}::float8`,
-        longitude: sql`${subject.longitude}::float8`,
-        excludeId: sql`null::uuid`,
-      },
-      VALUATION_RADIUS_KM,
-      VALUATION_WINDOW_DAYS,
-      asOfDate,
-    );
-    const [rows] = await db.withTenant(tenantId, (tx) => [tx.execute<CandidateRow>(query)]);
-    candidates = rows.rows;
-  }
-  const result = value(subject, candidates, model, asOfDate, null);
+  requireCoverage(model, subject);
+  // Without a location the candidate query's bounds are null and it answers no rows.
+  const candidates = candidateSalesQuery(
+    tenantId,
+    {
+      latitude: sql`${subject.latitude}::float8`,
+      longitude: sql`${subject.longitude}::float8`,
+      excludeId: sql`null::uuid`,
+    },
+    VALUATION_RADIUS_KM,
+    VALUATION_WINDOW_DAYS,
+    asOfDate,
+  );
+  // One transaction, one round trip: the candidates and the market points.
+  const [rows, market] = await db.withTenant(tenantId, (tx) => [
+    tx.execute<CandidateRow>(candidates),
+    tx.execute<MarketPointRow>(
+      marketPointsQuery(tenantId, model, sqlMarketAreaOf(sql`${subject.zip}::text`), asOfDate),
+    ),
+  ]);
+  const result = value(
+    subject,
+    rows.rows,
+    model,
+    asOfDate,
+    null,
+    marketViewOfRows(model, market.rows, subject.zip),
+  );
   logValuation(db, tenantId, result, subject, afterResponse);
   return result;
 }

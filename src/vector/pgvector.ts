@@ -2,13 +2,16 @@
 // the properties row itself (status, closing_date, latitude/longitude), so no payload is duplicated.
 //
 // Two query paths:
-// - filtered (comps: sold, recent, in a bounding box): the filter leaves few rows, so they are scored exactly
-//   (dot product of L2-normalized vectors = cosine) in SQL; this needs no extension and runs on plain PostgreSQL.
-// - unfiltered, where pgvector is installed: the HNSW expression index (cosine) with iterative scans in strict
-//   order, so the tenant filter applied after the index scan still fills `limit` (pgvector >= 0.8).
+// - HNSW, where pgvector is installed, unfiltered or with a `near` filter (comps candidates: tenant, sold-date
+//   range and great-circle distance in the same statement): the HNSW expression index (cosine) with iterative
+//   scans in strict order, so the conditions applied after the index scan still fill `limit` (pgvector >= 0.8)
+//   as long as hnsw.max_scan_tuples (20,000 by default) reach enough matching rows.
+// - exact, otherwise (plain PostgreSQL, or the bounding-box/recent filters alone): the rows the filter leaves are
+//   scored exactly (dot product of L2-normalized vectors = cosine) in SQL; no extension needed.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
 import { FEATURE_VERSION } from "../domain/features/index.ts";
+import { boundingBoxAround } from "./bounding-box.ts";
 import {
   assertVector,
   MAX_QUERY_LIMIT,
@@ -51,6 +54,21 @@ function filterConditions(options: VectorQueryOptions): SQL[] {
     conditions.push(sql`p.latitude between ${box.minLatitude} and ${box.maxLatitude}
       and p.longitude between ${box.minLongitude} and ${box.maxLongitude}`);
   }
+  if (filter.soldBetween) {
+    conditions.push(sql`p.status = 'sold' and p.closing_date >= ${filter.soldBetween.from}::date
+      and p.closing_date < ${filter.soldBetween.before}::date`);
+  }
+  if (filter.near) {
+    const { latitude, longitude, radiusKm } = filter.near;
+    const box = boundingBoxAround(latitude, longitude, radiusKm);
+    // The box keeps properties_tenant_sold_location_idx usable; haversine (as src/domain/valuation/geo.ts) decides.
+    conditions.push(sql`p.latitude between ${box.minLatitude} and ${box.maxLatitude}
+      and p.longitude between ${box.minLongitude} and ${box.maxLongitude}
+      and 2 * 6371.0088 * asin(least(1, sqrt(
+        power(sin(radians(p.latitude - ${latitude}::float8) / 2), 2)
+        + cos(radians(${latitude}::float8)) * cos(radians(p.latitude))
+          * power(sin(radians(p.longitude - ${longitude}::float8) / 2), 2)))) <= ${radiusKm}::float8`);
+  }
   return conditions;
 }
 
@@ -90,14 +108,23 @@ export function createPgVectorIndex(db: Database): VectorIndex {
       const limit = Math.max(1, Math.min(MAX_QUERY_LIMIT, Math.floor(options.limit)));
       const literal = realArrayLiteral(vector);
       const conditions = filterConditions(options);
-      const useHnsw = conditions.length === 0 && (await hasVectorType(db, tenantId));
+      const useHnsw =
+        (conditions.length === 0 || options.filter?.near !== undefined) &&
+        (await hasVectorType(db, tenantId));
       if (useHnsw) {
-        const [, result] = await db.withTenant(tenantId, (tx) => [
+        const [, , result] = await db.withTenant(tenantId, (tx) => [
           tx.execute(sql`select set_config('hnsw.iterative_scan', 'strict_order', true)`),
+          tx.execute(sql`select set_config('hnsw.ef_search', ${String(Math.max(40, limit))}, true)`),
           tx.execute<{ property_id: string; score: number }>(sql`
             select e.property_id, 1 - (e.embedding::vector(16) <=> ${literal}::real[]::vector(16)) as score
             from property_embeddings e
+            ${
+              conditions.length > 0
+                ? sql`join properties p on p.tenant_id = e.tenant_id and p.id = e.property_id and p.deleted_at is null`
+                : sql``
+            }
             where e.tenant_id = ${tenantId} and e.feature_version = ${FEATURE_VERSION}
+              ${conditions.length > 0 ? sql`and ${sql.join(conditions, sql` and `)}` : sql``}
             order by e.embedding::vector(16) <=> ${literal}::real[]::vector(16)
             limit ${limit}`),
         ]);

@@ -87,6 +87,25 @@ export function qdrantFilterOf(tenantId: string, options: VectorQueryOptions, no
     must.push({ key: "sold", match: { value: true } });
     must.push({ key: "closing_day", range: { gte: todayEpochDay(now) - Math.floor(filter.soldWithinDays) } });
   }
+  if (filter.soldBetween) {
+    must.push({ key: "sold", match: { value: true } });
+    must.push({
+      key: "closing_day",
+      range: {
+        gte: isoDateToEpochDay(filter.soldBetween.from),
+        lt: isoDateToEpochDay(filter.soldBetween.before),
+      },
+    });
+  }
+  if (filter.near) {
+    must.push({
+      key: "location",
+      geo_radius: {
+        center: { lat: filter.near.latitude, lon: filter.near.longitude },
+        radius: filter.near.radiusKm * 1000,
+      },
+    });
+  }
   if (filter.bbox) {
     must.push({
       key: "location",

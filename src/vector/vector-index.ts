@@ -28,6 +28,10 @@ export interface VectorQueryFilter {
   /** Only properties sold on or after today minus this many days (implies sold). */
   soldWithinDays?: number;
   bbox?: BoundingBox;
+  /** Only properties sold on or after `from` and strictly before `before` (ISO dates; implies sold). */
+  soldBetween?: { from: string; before: string };
+  /** Only properties within `radiusKm` (great circle) of a point. */
+  near?: { latitude: number; longitude: number; radiusKm: number };
 }
 
 export interface VectorQueryOptions {

@@ -76,6 +76,12 @@ const DEFINITIONS: Record<DefinitionName, JsonSchema> = {
           lte: nullable({ type: "number" }),
         },
       }),
+      geo_radius: nullable({
+        type: "object",
+        required: ["center", "radius"],
+        additionalProperties: false,
+        properties: { center: { $ref: "GeoPoint" }, radius: { type: "number" } },
+      }),
       geo_bounding_box: nullable({
         type: "object",
         required: ["top_left", "bottom_right"],

@@ -1,6 +1,8 @@
 // An in-memory Qdrant speaking the REST API this project uses, behind an injected fetch: it checks every request
 // body against the published schema (qdrant-schema.ts) and the api-key, implements the semantics the VectorIndex
 // contract relies on (filters, cosine scores, deletes), and answers in Qdrant's envelope {result, status, time}.
+
+import { haversineKm } from "../../src/domain/valuation/geo.ts";
 import { QDRANT_REQUEST_SCHEMAS, validateJson } from "./qdrant-schema.ts";
 
 interface StoredPoint {
@@ -51,6 +53,15 @@ function matches(id: string, point: StoredPoint, condition: Condition): boolean 
       (range.lte === undefined || value <= range.lte) &&
       (range.lt === undefined || value < range.lt)
     );
+  }
+  if (condition.geo_radius) {
+    const { center, radius } = condition.geo_radius as {
+      center: { lat: number; lon: number };
+      radius: number;
+    };
+    const location = value as { lat: number; lon: number } | null;
+    if (!location) return false;
+    return haversineKm(center.lat, center.lon, location.lat, location.lon) * 1000 <= radius;
   }
   if (condition.geo_bounding_box) {
     const box = condition.geo_bounding_box as Record<string, { lat: number; lon: number }>;
@@ -181,6 +192,15 @@ export function createQdrantStub(options: { apiKey: string }): QdrantStub {
       case "POST /collections/{collection_name}/points/query": {
         const filter = body.filter as Condition | undefined;
         if (!hasTenantCondition(filter)) problems.push(`${route}: query without a tenant condition`);
+        // Qdrant refuses geo and range conditions on fields without a payload index of that kind.
+        for (const condition of asList(filter?.must)) {
+          const key = String(condition.key ?? "");
+          const kind = collection.indexes.get(key);
+          if ((condition.geo_radius || condition.geo_bounding_box) && kind !== "geo")
+            problems.push(`${route}: geo condition on ${key}, which has no geo index`);
+          if (condition.range && kind !== "integer" && kind !== "float")
+            problems.push(`${route}: range condition on ${key}, which has no numeric index`);
+        }
         const query = body.query as number[];
         const scored = [...collection.points]
           .filter(([id, point]) => matchesFilter(id, point, filter))

@@ -12,7 +12,10 @@ import { type PriceSample, priceRangeByZip } from "../../src/domain/quality/pric
 import worker from "../../src/index.ts";
 import { runIngestionTick } from "../../src/ingest/cron.ts";
 import { tenantKey } from "../../src/rate-limit-policies.ts";
+import { servedAvmModel } from "../../src/services/avm-model.ts";
+import type { CandidateRow } from "../../src/services/comps.ts";
 import { enrichProspect } from "../../src/services/enrichment.ts";
+import { marketPointsOf } from "../../src/services/market-index.ts";
 import { publishPending } from "../../src/services/outbox.ts";
 import { defaultPipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { priceRangeOfRow } from "../../src/services/price-ranges.ts";
@@ -966,5 +969,80 @@ describe("retention on the cron tick", () => {
       headers: await tenant.headers("viewer"),
     });
     expect(expired.status).toBe(410);
+  });
+});
+
+/**
+ * `count` sold houses of one kind in `zip` around (latitude, longitude), closed 1-60 days ago, priced
+ * `perSqft` × sqft ± 8% (alternating), in one statement.
+ */
+async function seedRecentSales(
+  tenantId: string,
+  zip: string,
+  latitude: number,
+  longitude: number,
+  perSqft: number,
+) {
+  await adminSql()`insert into properties (tenant_id, address, normalized_address, address_hash, zip, latitude,
+      longitude, sqft, lot_size, bedrooms, bathrooms, floors, waterfront, view_rating, condition_rating, grade,
+      year_built, property_type, status, closing_price, closing_date)
+    select ${tenantId}, i || ' Market St', i || ' MARKET ST', gen_random_uuid()::text, ${zip},
+      ${latitude} + (i % 20) * 0.0005, ${longitude} + (i / 20) * 0.0005, 1800, 5000, 3, 2, 1, false, 0, 3, 7,
+      1990, 'single_family', 'sold', round(1800 * ${perSqft} * (case when i % 2 = 0 then 1.08 else 0.92 end)),
+      current_date - (1 + i % 60)
+    from generate_series(1, 200) as i`;
+}
+
+describe("market index", () => {
+  it("is refreshed per tenant and area by the scheduled handler, from the tenant's own recent sales", {
+    timeout: 180_000,
+  }, async () => {
+    const [tenantA, tenantB] = [await createTenant(), await createTenant()];
+    await seedRecentSales(tenantA.id, "98103", 47.66, -122.34, 400);
+    await seedRecentSales(tenantA.id, "98033", 47.68, -122.2, 300);
+    // B's houses in the same ZIP sell 25% higher: its index must say so, and A's must not see them.
+    await seedRecentSales(tenantB.id, "98103", 47.66, -122.34, 500);
+    const model = servedAvmModel;
+    const refreshed = async () =>
+      adminSql()`select tenant_id from market_index_refreshes
+        where tenant_id in (${tenantA.id}, ${tenantB.id}) and model_version = ${model.modelVersion}`;
+    const env = pipelineEnv(capturingQueue());
+    for (let tick = 0; tick < 100 && (await refreshed()).length < 2; tick++) {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    }
+    expect(await refreshed()).toHaveLength(2);
+
+    const pointsOf = async (tenantId: string) =>
+      adminSql()`select area, as_of::text as as_of, log_level, sales from market_index
+        where tenant_id = ${tenantId} and model_version = ${model.modelVersion} order by area, as_of`;
+    const a = await pointsOf(tenantA.id);
+    const today = new Date().toISOString().slice(0, 10);
+    // Exactly what the pure estimate gives over A's sales, rounded as stored.
+    const sales =
+      await adminSql()`select id, address, city, zip, latitude, longitude, sqft, lot_size, bedrooms,
+        bathrooms::text as bathrooms, floors::text as floors, waterfront, view_rating, condition_rating, grade,
+        sqft_above, sqft_basement, year_built, year_renovated, property_type, closing_price::text as closing_price,
+        closing_date::text as closing_date
+      from properties where tenant_id = ${tenantA.id}`;
+    const expected = marketPointsOf(model, sales as unknown as CandidateRow[], today);
+    expect(a).toEqual(
+      expected
+        .map((point) => ({
+          area: point.area,
+          as_of: point.asOf,
+          log_level: Number(point.level.toFixed(6)),
+          sales: point.sales,
+        }))
+        .sort((x, y) => (x.area + x.as_of < y.area + y.as_of ? -1 : 1)),
+    );
+    expect(new Set(a.map((row) => row.area))).toEqual(new Set(["*", "980", "981"]));
+    const latest = (rows: Record<string, unknown>[], area: string) =>
+      Number(rows.filter((row) => row.area === area && row.as_of === today)[0]?.log_level);
+    expect(a.filter((row) => row.as_of === today).map((row) => row.sales)).toEqual([400, 200, 200]);
+    const b = await pointsOf(tenantB.id);
+    expect(new Set(b.map((row) => row.area))).toEqual(new Set(["*", "981"]));
+    expect(latest(b, "981") - latest(a, "981")).toBeCloseTo(Math.log(500 / 400), 2);
   });
 });

@@ -1,7 +1,14 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/app.ts";
+import { createDatabase } from "../../src/db/client.ts";
+import { type AttributeRow, attributesOfRow } from "../../src/services/comps.ts";
+import { type IndexableProperty, indexProperties } from "../../src/services/comps-index.ts";
+import { createPgVectorIndex } from "../../src/vector/pgvector.ts";
+import { testEnv } from "../helpers/env.ts";
 import { type SeedProperty, seedProperties } from "../helpers/sales.ts";
-import { createTenant } from "../helpers/tenants.ts";
+import { adminSql, createTenant } from "../helpers/tenants.ts";
 
 const api = exports.default;
 
@@ -135,5 +142,58 @@ describe("OpenAPI document", () => {
     expect(Object.keys(document.paths["/api/v1/properties/{id}/comps"] ?? {})).toEqual(["get"]);
     expect(Object.keys(document.paths["/api/v1/properties/{id}/valuation"] ?? {})).toEqual(["get"]);
     expect(Object.keys(document.paths["/api/v1/valuations"] ?? {})).toEqual(["post"]);
+  });
+});
+
+describe("GET /api/v1/properties/{id}/comps with COMPS_CANDIDATES=vector", { timeout: 30_000 }, () => {
+  /** Embeds every property of the tenant in pgvector, as the writes (and npm run vector:backfill) do. */
+  async function embed(tenantId: string) {
+    const rows =
+      await adminSql()`select id, status, closing_date::text as closing_date, zip, latitude, longitude,
+        sqft, lot_size, bedrooms, bathrooms::float8 as bathrooms, floors::float8 as floors, waterfront, view_rating,
+        condition_rating, grade, sqft_above, sqft_basement, year_built, year_renovated, property_type
+      from properties where tenant_id = ${tenantId}`;
+    const properties: IndexableProperty[] = rows.map((row) => ({
+      ...attributesOfRow(row as unknown as AttributeRow),
+      id: String(row.id),
+      status: String(row.status),
+      closingDate: row.closing_date === null ? null : String(row.closing_date),
+    }));
+    const db = createDatabase({ url: testEnv.DATABASE_URL, timeoutMs: 5000 });
+    await indexProperties(createPgVectorIndex(db), tenantId, properties);
+  }
+
+  it("reads candidates from the vector index, the tenant's only, within the radius and window", async () => {
+    const first = await seedTenant();
+    const second = await seedTenant();
+    await embed(first.tenant.id);
+    await embed(second.tenant.id);
+    const app = createApp();
+    const env = { ...testEnv, COMPS_CANDIDATES: "vector" };
+    const ask = async (path: string) => {
+      const ctx = createExecutionContext();
+      const response = await app.fetch(
+        new Request(`http://api.test${path}`, { headers: await first.tenant.headers("viewer") }),
+        env,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      return response;
+    };
+    const response = await ask(`/api/v1/properties/${first.subjectId}/comps`);
+    expect(response.status).toBe(200);
+    const body = await response.json<{ comps: { propertyId: string; distanceKm: number }[] }>();
+    // The same four as the SQL path: sold, within 1.5 km and 365 days, not deleted, never the other tenant's twins.
+    expect(body.comps.map((comp) => comp.propertyId).sort()).toEqual([...first.nearbySales].sort());
+    for (const comp of body.comps) expect(second.nearbySales).not.toContain(comp.propertyId);
+    // A tighter window and radius reach the index query itself.
+    const narrow = await (
+      await ask(`/api/v1/properties/${first.subjectId}/comps?soldWithinDays=35&radiusKm=1`)
+    ).json<{
+      comps: { propertyId: string }[];
+    }>();
+    expect(narrow.comps.map((comp) => comp.propertyId)).toEqual([first.nearbySales[3]]);
+    const foreign = await ask(`/api/v1/properties/${second.subjectId}/comps`);
+    expect(foreign.status).toBe(404);
   });
 });

@@ -1,7 +1,9 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { createApp } from "../../src/app.ts";
+import { createDatabase } from "../../src/db/client.ts";
 import { servedAvmModel } from "../../src/services/avm-model.ts";
 import { testEnv } from "../helpers/env.ts";
 import { type SeedProperty, seedProperties } from "../helpers/sales.ts";
@@ -118,6 +120,92 @@ describe("GET /api/v1/properties/{id}/valuation", { timeout: 20_000 }, () => {
       headers: await tenant.headers("viewer"),
     });
     expect(response.status).toBe(400);
+  });
+});
+
+describe("outside the model's area", () => {
+  it("answers 422 outside_model_area for a Florida house, stored or ad hoc, and logs nothing", async () => {
+    const tenant = await createTenant();
+    const headers = await tenant.headers("viewer");
+    const [stored = ""] = await seedProperties(tenant.id, [
+      { latitude: 25.77, longitude: -80.19, zip: "33130", status: "active" },
+      { latitude: 25.771, longitude: -80.191, zip: "33130", soldDaysAgo: 30, closingPrice: 450_000 },
+    ]);
+    const answers = [
+      await api.fetch(`http://api.test/api/v1/properties/${stored}/valuation`, { headers }),
+      await api.fetch("http://api.test/api/v1/valuations", {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: JSON.stringify({ latitude: 25.77, longitude: -80.19, zip: "33130", sqft: 1800 }),
+      }),
+    ];
+    for (const response of answers) {
+      expect(response.status).toBe(422);
+      expect(response.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+      const problem = await response.json<{ code: string; title: string; detail: string }>();
+      expect(problem).toMatchObject({
+        code: "outside_model_area",
+        title: "Outside the valuation model's area",
+        detail: "The location is far from every sale the valuation model was trained on.",
+      });
+    }
+    const logged =
+      await adminSql()`select count(*)::int as count from valuation_log where tenant_id = ${tenant.id}`;
+    expect(logged[0]?.count).toBe(0);
+  });
+});
+
+describe("market index in the valuation", () => {
+  it("moves the estimate with the tenant's own market level, read in the valuation's round trip", async () => {
+    const model = servedAvmModel;
+    const base = model.market.base["*"] ?? 0;
+    const today = new Date().toISOString().slice(0, 10);
+    const subject = { latitude: 47.62, longitude: -122.35, zip: "98109", sqft: 1800, bedrooms: 3, grade: 7 };
+    const estimateOf = async (tenant: Awaited<ReturnType<typeof createTenant>>) => {
+      const response = await api.fetch("http://api.test/api/v1/valuations", {
+        method: "POST",
+        headers: { ...(await tenant.headers("viewer")), "content-type": "application/json" },
+        body: JSON.stringify(subject),
+      });
+      expect(response.status).toBe(200);
+      return response.json<ValuationBody>();
+    };
+    const [flat, risen, other] = [await createTenant(), await createTenant(), await createTenant()];
+    for (const tenant of [flat, risen, other]) await seedProperties(tenant.id, SALES);
+    // The same sales. One tenant's market stood at its end-of-training level 210 days ago and today; the other's
+    // rose by 20% between those days; a third tenant's rows (a 40% fall) must not reach either.
+    // Written as the cron writes them: app_runtime inside the tenant's transaction (app_admin only reads).
+    const db = createDatabase({ url: testEnv.DATABASE_URL, timeoutMs: 5000 });
+    const longAgo = new Date(Date.now() - 210 * 86_400_000).toISOString().slice(0, 10);
+    const insert = (tenantId: string, rise: number) =>
+      db.withTenant(tenantId, (tx) => [
+        tx.execute(sql`insert into market_index (tenant_id, model_version, area, as_of, log_level, sales, window_days)
+          values (${tenantId}, ${model.modelVersion}, '*', ${longAgo}, ${base}, 500, 60),
+            (${tenantId}, ${model.modelVersion}, '*', ${today}, ${base + rise}, 500, 60)`),
+      ]);
+    await insert(flat.id, 0);
+    await insert(risen.id, Math.log(1.2));
+    await insert(other.id, Math.log(0.6));
+    const [atBase, up] = [await estimateOf(flat), await estimateOf(risen)];
+    type TimedComp = { closingPrice: number; closingDate: string; adjustments: { time: number } };
+    const comps = (body: ValuationBody) => body.comps as unknown as TimedComp[];
+    expect(comps(up).length).toBeGreaterThan(0);
+    for (const comp of comps(atBase)) expect(comp.adjustments.time).toBe(0);
+    for (const comp of comps(up)) {
+      // Linear between the two points: a sale `age` days ago is brought forward by age/210 of the 20% rise.
+      const age = Math.round((Date.parse(today) - Date.parse(comp.closingDate)) / 86_400_000);
+      const expected = comp.closingPrice * (Math.exp((Math.log(1.2) * age) / 210) - 1);
+      expect(comp.adjustments.time).toBeGreaterThan(0);
+      expect(Math.abs(comp.adjustments.time - expected)).toBeLessThanOrEqual(1);
+    }
+    expect(up.estimate).toBeGreaterThan(atBase.estimate);
+    // Both up to date: no staleness widening (the FSD differs only through the comps).
+    expect(Math.abs(up.fsd - atBase.fsd)).toBeLessThan(0.03);
+    const stale = await createTenant();
+    await seedProperties(stale.id, SALES);
+    // No point at all: the market is known only up to the end of training, years ago, and the FSD says so.
+    const unknown = await estimateOf(stale);
+    expect(unknown.fsd).toBeGreaterThan(atBase.fsd + 0.05);
   });
 });
 

@@ -1,13 +1,104 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { runEvaluation } from "../../scripts/lib/avm-eval.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseArgs } from "../../scripts/lib/args.ts";
+import { evaluationPlan, leakedTraining, runEvaluation } from "../../scripts/lib/avm-eval.ts";
 import { parseKcCsv } from "../../scripts/lib/kc-csv.ts";
 import { splitCsvByDate } from "../../scripts/lib/split.ts";
 import type { AvmModel } from "../../src/domain/valuation/index.ts";
+import { DEFAULT_TRAINING_OPTIONS, trainAvm } from "../../src/domain/valuation/train.ts";
 import { sale } from "../unit/valuation/fixtures/properties.ts";
 
-const model = JSON.parse(readFileSync("models/avm-v1.json", "utf8")) as AvmModel;
+const shipped = JSON.parse(readFileSync("models/avm-v2.json", "utf8")) as AvmModel;
 const csv = readFileSync("data/kc/kc_house_sales_2014-05_2015-01.csv", "utf8");
+
+// The shipped artifact is trained through January 2015, so the December checks need a model trained before it:
+// a small one on every 9th sale through November (the same training code, fewer and shallower trees).
+let model: AvmModel;
+beforeAll(() => {
+  const sales = parseKcCsv(csv).filter((s, i) => i % 9 === 0 && s.closingDate <= "2014-11-30");
+  model = trainAvm(sales, {
+    ...DEFAULT_TRAINING_OPTIONS,
+    modelVersion: "avm-eval-test",
+    gbt: { ...DEFAULT_TRAINING_OPTIONS.gbt, trees: 40, learningRate: 0.15, maxDepth: 3, bins: 32 },
+    compsBlendWeights: [0, 0.3],
+    market: { windowDays: 60, minSales: 20 },
+  });
+}, 180_000);
+
+const plan = (...argv: string[]) => evaluationPlan(parseArgs(argv));
+
+describe("avm-eval options", () => {
+  it("reads a train/test pair or one file split at a date, with the shipped artifact by default", () => {
+    expect(plan("--train", "a.csv", "--test", "b.csv")).toEqual({
+      data: { kind: "files", trainPath: "a.csv", testPath: "b.csv" },
+      modelPath: "models/avm-v2.json",
+      retrain: false,
+      candidates: "nearest",
+    });
+    expect(
+      plan("--data", "all.csv", "--split-date", "2015-01-01", "--model", "m.json", "--candidates", "similar"),
+    ).toEqual({
+      data: { kind: "split", path: "all.csv", splitDate: "2015-01-01" },
+      modelPath: "m.json",
+      retrain: false,
+      candidates: "similar",
+    });
+    expect(
+      plan("--train", "a.csv", "--test", "b.csv", "--retrain", "--trees", "50", "--save", "m.json"),
+    ).toEqual({
+      data: { kind: "files", trainPath: "a.csv", testPath: "b.csv" },
+      modelPath: "models/avm-v2.json",
+      retrain: true,
+      candidates: "nearest",
+      trees: 50,
+      savePath: "m.json",
+    });
+  });
+
+  it("refuses options that contradict each other or are unknown, naming them", () => {
+    expect(() => plan("--train", "a.csv")).toThrow(/^usage:/);
+    expect(() => plan("--train", "a.csv", "--test", "b.csv", "--retrain", "--model", "m.json")).toThrow(
+      /drop --model/,
+    );
+    expect(() => plan("--train", "a.csv", "--test", "b.csv", "--trees", "5")).toThrow(/--retrain only/);
+    expect(() => plan("--train", "a.csv", "--test", "b.csv", "--retrain", "--trees", "0")).toThrow(
+      /positive integer/,
+    );
+    expect(() => plan("--train", "a.csv", "--test", "b.csv", "--retrain=yes")).toThrow(/takes no value/);
+    expect(() => plan("--data", "all.csv", "--split-date", "2015-1-1")).toThrow(/YYYY-MM-DD/);
+    expect(() => plan("--split-date", "2015-01-01")).toThrow(/needs --data/);
+    expect(() => plan("--train", "a.csv", "--test", "b.csv", "--candidates", "vector")).toThrow(
+      /--candidates is nearest or similar/,
+    );
+    expect(() => plan("--train", "a.csv", "--test", "b.csv", "--modle", "m.json")).toThrow(
+      /unknown option --modle/,
+    );
+  });
+
+  it("refuses, before valuing anything, the artifact on sales it was trained on", () => {
+    expect(shipped.training.to).toBe("2015-01-31");
+    expect(leakedTraining(shipped, [sale("t", "2015-02-01", 1)])).toBeNull();
+    expect(leakedTraining(shipped, [sale("t", "2015-02-01", 1), sale("u", "2015-01-31", 1)])).toBe(
+      `model ${shipped.modelVersion} was trained on sales through 2015-01-31, not before the test period (2015-01-31)`,
+    );
+    const run = spawnSync(
+      process.execPath,
+      [
+        "scripts/avm-eval.ts",
+        "--data",
+        "data/kc/kc_house_sales_2014-05_2015-01.csv",
+        "--split-date",
+        "2015-01-01",
+      ],
+      { encoding: "utf8" },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("not before the test period (2015-01-02)");
+    expect(run.stderr).toContain("--retrain");
+    expect(run.stdout).not.toContain("MdAPE");
+  });
+});
 
 describe("KC csv tooling", () => {
   it("parses the product shape and splits by date", () => {
@@ -67,6 +158,8 @@ describe("runEvaluation", () => {
 
   it("flags a model trained on data from the test period", () => {
     const test = [sale("t1", "2014-11-15", 600_000)];
-    expect(runEvaluation([], test, model).ok).toBe(false);
+    const report = runEvaluation([], test, model);
+    expect(report.ok).toBe(false);
+    expect(report.lines.at(-1)).toMatch(/^ERROR: model avm-eval-test was trained on sales through 2014-11-/);
   });
 });

@@ -150,6 +150,40 @@ export function describeVectorIndexContract(name: string, factory: () => Promise
       expect(both.map((match) => match.propertyId)).toEqual([ids[0], ids[1]]);
     });
 
+    it("filters comps candidates on a sold-date range and a great-circle radius, in one query", async () => {
+      const { index, tenantId, ids, items } = await seeded();
+      const vector = items[0]?.vector ?? [];
+      const from = isoDaysAgo(200);
+      const before = isoDaysAgo(25);
+      const dated = await index.query(tenantId, vector, {
+        limit: 10,
+        filter: { soldBetween: { from, before } },
+      });
+      // Sold 30 and 100 days ago; 20 days ago is after `before`, 400 before `from`, the active one not sold.
+      expect(dated.map((match) => match.propertyId).sort()).toEqual([ids[0], ids[1]].sort());
+      // 47.7 is 8.9 km north of the centre: outside 5 km, inside 10 km; the ranking stays by similarity.
+      const within5 = await index.query(tenantId, vector, {
+        limit: 10,
+        filter: { near: { ...CENTER, radiusKm: 5 } },
+      });
+      expect(within5.map((match) => match.propertyId).sort()).toEqual(
+        [ids[0], ids[1], ids[2], ids[4]].sort(),
+      );
+      const both = await index.query(tenantId, vector, {
+        limit: 10,
+        filter: {
+          near: { ...CENTER, radiusKm: 10 },
+          soldBetween: { from: isoDaysAgo(60), before: isoDaysAgo(0) },
+        },
+      });
+      expect(both.map((match) => match.propertyId)).toEqual([ids[0], ids[3]]);
+      for (const [position, match] of both.entries()) {
+        const item = items.find((candidate) => candidate.propertyId === match.propertyId);
+        expect(match.score).toBeCloseTo(cosineSimilarity(vector, item?.vector ?? []), 4);
+        if (position > 0) expect(match.score).toBeLessThanOrEqual(both[position - 1]?.score ?? 1);
+      }
+    });
+
     it("answers nothing for a tenant without items, and accepts empty writes", async () => {
       const fixture = await factory();
       const tenantId = await fixture.createTenant();

@@ -1,5 +1,11 @@
-import type { PropertyAttributes, SoldProperty } from "../features/index.ts";
+import {
+  cosineSimilarity,
+  type PropertyAttributes,
+  propertyFeatures,
+  type SoldProperty,
+} from "../features/index.ts";
 import { haversineKm } from "./geo.ts";
+import { MarketTimeline } from "./market.ts";
 import type { AvmModel } from "./model.ts";
 import { type Valuation, valueProperty } from "./value.ts";
 
@@ -150,6 +156,11 @@ export interface BacktestOptions {
   /** Candidate query radius, km (the endpoint's default). */
   candidateRadiusKm?: number;
   candidateLimit?: number;
+  /**
+   * Which candidates within the radius are kept: the nearest (the SQL path) or the most similar by the cosine of
+   * the feature vectors (what the vector index answers; exact here, so an upper bound for an HNSW index).
+   */
+  candidateOrder?: "nearest" | "similar";
 }
 
 export const DEFAULT_CANDIDATE_RADIUS_KM = 5;
@@ -164,6 +175,27 @@ export function candidatesAsOf(
   const index = new SalesIndex([...history, ...subjects]);
   const radiusKm = options.candidateRadiusKm ?? DEFAULT_CANDIDATE_RADIUS_KM;
   const limit = options.candidateLimit ?? DEFAULT_CANDIDATE_LIMIT;
+  if (options.candidateOrder === "similar") {
+    const vectors = new Map<SoldProperty, number[]>();
+    const vectorOf = (sale: SoldProperty) => {
+      let vector = vectors.get(sale);
+      if (!vector) {
+        vector = propertyFeatures(sale);
+        vectors.set(sale, vector);
+      }
+      return vector;
+    };
+    return subjects.map((sale) => {
+      if (sale.latitude === null || sale.longitude === null) return [];
+      const subjectVector = propertyFeatures(attributesOf(sale));
+      const within = index.candidates(sale.latitude, sale.longitude, sale.closingDate, radiusKm, 100_000);
+      return within
+        .map((candidate) => ({ candidate, score: cosineSimilarity(subjectVector, vectorOf(candidate)) }))
+        .sort((a, b) => b.score - a.score || (a.candidate.id < b.candidate.id ? -1 : 1))
+        .slice(0, limit)
+        .map((entry) => entry.candidate);
+    });
+  }
   return subjects.map((sale) =>
     sale.latitude !== null && sale.longitude !== null
       ? index.candidates(sale.latitude, sale.longitude, sale.closingDate, radiusKm, limit)
@@ -182,10 +214,20 @@ export function backtest(
   options: BacktestOptions = {},
 ): BacktestRecord[] {
   const candidateLists = candidatesAsOf(history, subjects, options);
+  const timeline = marketTimelineOf(model, [...history, ...subjects]);
   return subjects.map((sale, i) => {
     const subject = attributesOf(sale);
     const candidates = candidateLists[i] ?? [];
-    const valuation = valueProperty(subject, candidates, model, sale.closingDate);
+    const market = timeline?.view(sale.zip, sale.closingDate);
+    const valuation = valueProperty(subject, candidates, model, sale.closingDate, market);
     return { sale, valuation };
   });
+}
+
+/** The market series the cron would have written from `sales` (undefined for an artifact without market settings). */
+export function marketTimelineOf(
+  model: AvmModel,
+  sales: readonly SoldProperty[],
+): MarketTimeline | undefined {
+  return model.market && model.hedonic ? new MarketTimeline(model, sales) : undefined;
 }

@@ -38,6 +38,8 @@ export interface CompSelectionOptions {
   adjustmentRates?: AdjustmentRates;
   /** Market trend used for time adjustments; without it, no time adjustment is made. */
   marketIndex?: MarketIndex;
+  /** Market log level on a date (takes precedence over marketIndex): the index with the movement since training. */
+  marketLevel?: (isoDate: string) => number;
 }
 
 /** Dollar adjustments that bring a comp's sale price to the subject at the valuation date. */
@@ -121,11 +123,15 @@ export function adjustComp(
   sale: SoldProperty,
   asOfDate: string,
   rates: AdjustmentRates,
-  marketIndex?: MarketIndex,
+  market?: MarketIndex | ((isoDate: string) => number),
 ): { adjustments: CompAdjustments; adjustedPrice: number } {
-  const timeLog = marketIndex
-    ? marketLogLevel(marketIndex, asOfDate) - marketLogLevel(marketIndex, sale.closingDate)
-    : 0;
+  const level =
+    market === undefined
+      ? undefined
+      : typeof market === "function"
+        ? market
+        : (isoDate: string) => marketLogLevel(market, isoDate);
+  const timeLog = level ? level(asOfDate) - level(sale.closingDate) : 0;
   const timeAdjusted = sale.closingPrice * Math.exp(timeLog);
   const logs = {
     size: logDelta(safeLog(subject.sqft), safeLog(sale.sqft), rates.logSqft),
@@ -253,7 +259,7 @@ export function selectComps(
       candidate.sale,
       options.asOfDate,
       rates,
-      options.marketIndex,
+      options.marketLevel ?? options.marketIndex,
     );
     const gross =
       Math.abs(adjustments.time) +

@@ -5,6 +5,7 @@ import {
   type PropertyAttributes,
 } from "../features/index.ts";
 import { type GbtModel, predictGbt } from "./gbt.ts";
+import { type HedonicLevelModel, type MarketSettings, type MarketView, marketDrift } from "./market.ts";
 
 /**
  * Valuer-style adjustment rates from the hedonic (log-linear) model fitted at training time.
@@ -66,9 +67,27 @@ export interface AvmModel {
   adjustmentRates: AdjustmentRates;
   /** Weight of the comps (adjusted sale prices) estimate in the final log-space blend. */
   compsBlendWeight: number;
+  /**
+   * Median ln(price / blended estimate) on the validation slice, added to every estimate: squared loss on ln price
+   * aims at the mean, MdAPE and the FSD band at the median.
+   */
+  logShift: number;
   fsd: FsdCalibration;
   /** Trees on all features (property attributes + neighbourhood summary). */
   gbt: GbtModel;
+  /** The hedonic regression without month effects: what market readings are residuals of (market.ts). */
+  hedonic: HedonicLevelModel;
+  /** How the market after training is estimated from recent sales, and its level when training ended. */
+  market: MarketSettings;
+  /** Where the training sales were: the model values nothing far from them (coverage.ts). */
+  coverage: ModelCoverage;
+}
+
+/** Grid cells (cellDegrees on a side) holding training sales, and the 3-digit ZIP areas of those sales. */
+export interface ModelCoverage {
+  cellDegrees: number;
+  cells: string[];
+  areas: string[];
 }
 
 /** Market log level at a date: step per month, flat before the first and after the last month. */
@@ -83,6 +102,16 @@ export function marketLogLevel(index: MarketIndex, isoDate: string): number {
   return 0;
 }
 
+/**
+ * Market log level on a date: the training index up to the end of training, then its last level plus the
+ * movement the tenant's recent sales show (`market`, see market.ts). Without `market`, flat after training.
+ */
+export function marketLevel(model: AvmModel, market: MarketView | undefined, isoDate: string): number {
+  return (
+    marketLogLevel(model.marketIndex, isoDate) + marketDrift(model.market, model.training.to, market, isoDate)
+  );
+}
+
 export interface ModelPrediction {
   /** Predicted ln(price) at `asOfDate`. */
   logPrice: number;
@@ -95,6 +124,7 @@ export function predictLogPrice(
   property: PropertyAttributes,
   asOfDate: string,
   neighbourhood: NeighbourhoodSummary = EMPTY_NEIGHBOURHOOD,
+  market?: MarketView,
 ): ModelPrediction {
   const features = modelFeatures(property, {
     asOfDate,
@@ -103,7 +133,7 @@ export function predictLogPrice(
     neighbourhood,
   });
   return {
-    logPrice: predictGbt(model.gbt, features.values) + marketLogLevel(model.marketIndex, asOfDate),
+    logPrice: predictGbt(model.gbt, features.values) + marketLevel(model, market, asOfDate),
     missing: features.missing,
   };
 }

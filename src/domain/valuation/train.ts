@@ -4,10 +4,17 @@ import {
   modelFeatures,
   type PropertyAttributes,
   type SoldProperty,
-  yearOfIsoDate,
 } from "../features/index.ts";
-import { accuracyMetrics, attributesOf, type BacktestRecord, backtest, candidatesAsOf } from "./backtest.ts";
+import {
+  accuracyMetrics,
+  attributesOf,
+  type BacktestRecord,
+  backtest,
+  candidatesAsOf,
+  marketTimelineOf,
+} from "./backtest.ts";
 import { selectComps } from "./comps.ts";
+import { buildCoverage } from "./coverage.ts";
 import {
   averageGbts,
   compactGbt,
@@ -18,6 +25,12 @@ import {
 } from "./gbt.ts";
 import { monthOf } from "./geo.ts";
 import { ridgeRegression } from "./linear.ts";
+import {
+  HEDONIC_SLOPE_NAMES,
+  type HedonicLevelModel,
+  hedonicRegressors,
+  marketSettingsOf,
+} from "./market.ts";
 import {
   type AdjustmentRates,
   type AvmModel,
@@ -39,10 +52,12 @@ export interface AvmTrainingOptions {
   log?: (message: string) => void;
   /** Fixed timestamp for the artifact (keeps the JSON byte-identical across runs when set). */
   createdAt?: string;
+  /** Market level after training (market.ts): trailing window and minimum sales per area. */
+  market: { windowDays: number; minSales: number };
 }
 
 export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
-  modelVersion: "avm-v1",
+  modelVersion: "avm-v2",
   gbt: {
     ...DEFAULT_GBT_OPTIONS,
     trees: 1000,
@@ -54,6 +69,7 @@ export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
   },
   ensembleSeeds: [42],
   compsBlendWeights: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
+  market: { windowDays: 60, minSales: 150 },
 };
 
 function median(values: number[]): number {
@@ -62,6 +78,7 @@ function median(values: number[]): number {
 }
 
 interface Hedonic {
+  hedonic: HedonicLevelModel;
   marketIndex: MarketIndex;
   zipEffects: Record<string, number>;
   adjustmentRates: AdjustmentRates;
@@ -74,41 +91,11 @@ interface Hedonic {
 export function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
   const months = [...new Set(sales.map((sale) => monthOf(sale.closingDate)))].sort();
   const zips = [...new Set(sales.map((sale) => sale.zip ?? "").filter((zip) => zip !== ""))].sort();
-  const slopeNames = [
-    "logSqft",
-    "logLotSize",
-    "bedrooms",
-    "bathrooms",
-    "floors",
-    "waterfront",
-    "view",
-    "condition",
-    "grade",
-    "age",
-    "ageSquared",
-    "renovated",
-  ];
+  const slopeNames: readonly string[] = HEDONIC_SLOPE_NAMES;
   const slopeCount = slopeNames.length + 1;
   const rows: number[][] = [];
   const targets: number[] = [];
-  const rawSlopes = sales.map((sale) => {
-    const age =
-      sale.yearBuilt === null ? null : Math.max(0, yearOfIsoDate(sale.closingDate) - sale.yearBuilt) / 10;
-    return [
-      sale.sqft !== null && sale.sqft > 0 ? Math.log(sale.sqft) : null,
-      sale.lotSize !== null && sale.lotSize > 0 ? Math.log(sale.lotSize) : null,
-      sale.bedrooms === null ? null : Math.min(sale.bedrooms, 10),
-      sale.bathrooms,
-      sale.floors,
-      sale.waterfront === null ? null : Number(sale.waterfront),
-      sale.viewRating,
-      sale.conditionRating,
-      sale.grade,
-      age,
-      age === null ? null : age * age,
-      sale.yearRenovated !== null ? 1 : 0,
-    ];
-  });
+  const rawSlopes = sales.map((sale) => hedonicRegressors(sale, sale.closingDate));
   const slopeMeans = slopeNames.map((_, j) => {
     const values = rawSlopes.map((row) => row[j]).filter((v): v is number => v !== null && v !== undefined);
     return values.reduce((sum, v) => sum + v, 0) / Math.max(1, values.length);
@@ -136,6 +123,11 @@ export function fitHedonic(sales: readonly SoldProperty[]): Hedonic {
   const meanAgeDecades = slopeMeans[slopeNames.indexOf("age")] ?? 4;
   const marginalPerDecade = slope("age") + 2 * slope("ageSquared") * meanAgeDecades;
   return {
+    hedonic: {
+      intercept: Number(((coefficients[0] ?? 0) + zipMean).toFixed(6)),
+      slopes: slopeNames.map((_, j) => Number((coefficients[1 + j] ?? 0).toFixed(6))),
+      means: slopeMeans.map((mean) => Number(mean.toFixed(6))),
+    },
     marketIndex: { months, logLevel: monthLevels.map((level) => Number(level.toFixed(5))) },
     zipEffects,
     adjustmentRates: {
@@ -226,9 +218,20 @@ function fitModel(
     marketIndex: hedonic.marketIndex,
     adjustmentRates: hedonic.adjustmentRates,
     compsBlendWeight: 0,
+    logShift: 0,
     fsd: PLACEHOLDER_FSD,
     gbt: { baseScore: 0, trees: [] },
+    hedonic: hedonic.hedonic,
+    market: { ...options.market, base: {} },
+    coverage: buildCoverage(sales),
   };
+  model.market = marketSettingsOf(
+    model,
+    sales,
+    model.training.to,
+    options.market.windowDays,
+    options.market.minSales,
+  );
   const medians = (rows: number[][]) =>
     MODEL_FEATURE_NAMES.map((_, j) =>
       Number(median(rows.map((row) => row[j] ?? Number.NaN).filter(Number.isFinite)).toFixed(5)),
@@ -313,8 +316,10 @@ function degradedRecords(
 ): BacktestRecord[] {
   const random = seededRandom(seed);
   const candidateLists = candidatesAsOf(history, validation);
+  const timeline = marketTimelineOf(model, [...history, ...validation]);
   const records: BacktestRecord[] = [];
   validation.forEach((sale, i) => {
+    const market = timeline?.view(sale.zip, sale.closingDate);
     const masked: Record<string, unknown> = { ...attributesOf(sale) };
     const maskCount = 1 + Math.floor(random() * 8);
     const order = MASKABLE_ATTRIBUTES.map((name) => ({ name, key: random() })).sort((a, b) => a.key - b.key);
@@ -322,9 +327,12 @@ function degradedRecords(
     const maskedSubject = masked as unknown as PropertyAttributes;
     records.push({
       sale,
-      valuation: valueProperty(maskedSubject, candidateLists[i] ?? [], model, sale.closingDate),
+      valuation: valueProperty(maskedSubject, candidateLists[i] ?? [], model, sale.closingDate, market),
     });
-    records.push({ sale, valuation: valueProperty(attributesOf(sale), [], model, sale.closingDate) });
+    records.push({
+      sale,
+      valuation: valueProperty(attributesOf(sale), [], model, sale.closingDate, market),
+    });
   });
   return records;
 }
@@ -348,8 +356,11 @@ function calibrateFsd(
   }
   const coefficients = ridgeRegression(rows, targets, 1, new Set([0])).map((c) => Number(c.toFixed(5)));
   const base: FsdCalibration = { coefficients, scale: 1, min: 0.03, max: 0.6 };
-  const ratios = records
-    .filter((record) => record.valuation !== null)
+  // The scale comes from the later half of the validation sales (by date): those furthest from the fitted data,
+  // as a served model's valuations are until it is retrained.
+  const dated = records.filter((record) => record.valuation !== null);
+  const laterHalf = dated.slice(dated.length >> 1);
+  const ratios = laterHalf
     .map((record) => {
       const valuation = record.valuation as NonNullable<typeof record.valuation>;
       const relativeError = Math.abs(record.sale.closingPrice - valuation.estimate) / valuation.estimate;
@@ -409,7 +420,23 @@ export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTraini
       blend = weight;
     }
   }
-  const tuned = { ...stageOne, compsBlendWeight: blend };
+  const blendedErrors = records.flatMap((r) =>
+    r.valuation
+      ? [
+          Math.log(
+            r.sale.closingPrice /
+              blendEstimates(
+                r.valuation.diagnostics.modelEstimate,
+                r.valuation.diagnostics.compsEstimate,
+                blend,
+              ),
+          ),
+        ]
+      : [],
+  );
+  const logShift = Number(median(blendedErrors).toFixed(5));
+  log(`  median ln(price / estimate) on validation: ${logShift}`);
+  const tuned = { ...stageOne, compsBlendWeight: blend, logShift };
   const tunedRecords = backtest(fitSales, validationSales, tuned);
   const fsd = calibrateFsd(tunedRecords, degradedRecords(fitSales, validationSales, tuned, options.gbt.seed));
   const calibrated = { ...tuned, fsd };
@@ -449,6 +476,7 @@ export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTraini
       gbtOnlyMdape: round4(gbtOnly.mdape),
     },
     compsBlendWeight: blend,
+    logShift,
     fsd,
   };
 }

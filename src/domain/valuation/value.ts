@@ -1,7 +1,8 @@
 import type { NeighbourhoodSummary, PropertyAttributes, SoldProperty } from "../features/index.ts";
 import { type Comp, type CompSelection, selectComps } from "./comps.ts";
 import { daysBetween, haversineKm } from "./geo.ts";
-import { type AvmModel, marketLogLevel, predictLogPrice } from "./model.ts";
+import { type MarketView, marketStalenessDays } from "./market.ts";
+import { type AvmModel, marketLevel, predictLogPrice } from "./model.ts";
 
 export type ValuationMethod =
   /** Learned model fed with the comps/neighbourhood summary, blended with the adjusted-comps estimate. */
@@ -63,6 +64,7 @@ export function summarizeNeighbourhood(
   model: AvmModel,
   asOfDate: string,
   selection: CompSelection,
+  level: (isoDate: string) => number = (isoDate) => marketLevel(model, undefined, isoDate),
 ): NeighbourhoodSummary {
   const comps = selection.comps;
   let compsDispersion: number | null = null;
@@ -88,14 +90,10 @@ export function summarizeNeighbourhood(
   const nearest = local.slice(0, LOCAL_NEIGHBOURS).map((entry) => entry.sale);
   const withSqft = nearest.filter((sale) => sale.sqft !== null && sale.sqft > 0);
   const deflatedLogPricePerSqft = withSqft.map(
-    (sale) =>
-      Math.log(sale.closingPrice / (sale.sqft ?? 1)) - marketLogLevel(model.marketIndex, sale.closingDate),
+    (sale) => Math.log(sale.closingPrice / (sale.sqft ?? 1)) - level(sale.closingDate),
   );
   return {
-    compsLogPrice:
-      selection.estimate !== null
-        ? Math.log(selection.estimate) - marketLogLevel(model.marketIndex, asOfDate)
-        : null,
+    compsLogPrice: selection.estimate !== null ? Math.log(selection.estimate) - level(asOfDate) : null,
     compsCount: comps.length,
     compsDispersion,
     compsMeanDistanceKm,
@@ -131,12 +129,20 @@ export function fsdDesign(diagnostics: ValuationDiagnostics, missingCount: numbe
   ];
 }
 
-export function fsdFromDesign(model: AvmModel, design: readonly number[]): number {
+/**
+ * Yearly standard deviation of a house-price index's ln change: what the market may have moved by since the last
+ * information about it (a prior, about King County's 2010s volatility; docs/valuation.md).
+ */
+export const MARKET_DRIFT_SD_PER_YEAR = 0.06;
+
+export function fsdFromDesign(model: AvmModel, design: readonly number[], stalenessDays = 0): number {
   let logSigma = 0;
   design.forEach((value, index) => {
     logSigma += value * (model.fsd.coefficients[index] ?? 0);
   });
-  const fsd = Math.exp(logSigma) * model.fsd.scale;
+  const base = Math.exp(logSigma) * model.fsd.scale;
+  // Unknown market movement since the last market reading adds its variance.
+  const fsd = Math.sqrt(base ** 2 + MARKET_DRIFT_SD_PER_YEAR ** 2 * (stalenessDays / 365));
   return Math.min(model.fsd.max, Math.max(model.fsd.min, fsd));
 }
 
@@ -173,16 +179,19 @@ export function valueProperty(
   candidates: readonly SoldProperty[],
   model: AvmModel,
   asOfDate: string,
+  market?: MarketView,
 ): Valuation {
+  const level = (isoDate: string) => marketLevel(model, market, isoDate);
   const selection = selectComps(subject, candidates, {
     asOfDate,
     adjustmentRates: model.adjustmentRates,
-    marketIndex: model.marketIndex,
+    marketLevel: level,
   });
-  const neighbourhood = summarizeNeighbourhood(subject, candidates, model, asOfDate, selection);
-  const prediction = predictLogPrice(model, subject, asOfDate, neighbourhood);
+  const neighbourhood = summarizeNeighbourhood(subject, candidates, model, asOfDate, selection, level);
+  const prediction = predictLogPrice(model, subject, asOfDate, neighbourhood, market);
   const modelEstimate = Math.exp(prediction.logPrice);
-  const estimate = blendEstimates(modelEstimate, selection.estimate, model.compsBlendWeight);
+  const estimate =
+    blendEstimates(modelEstimate, selection.estimate, model.compsBlendWeight) * Math.exp(model.logShift ?? 0);
   const diagnostics: ValuationDiagnostics = {
     modelEstimate,
     compsEstimate: selection.estimate,
@@ -190,7 +199,11 @@ export function valueProperty(
     compsMeanDistanceKm: neighbourhood.compsMeanDistanceKm,
     neighbourhood,
   };
-  const fsd = fsdFromDesign(model, fsdDesign(diagnostics, prediction.missing.length));
+  const fsd = fsdFromDesign(
+    model,
+    fsdDesign(diagnostics, prediction.missing.length),
+    marketStalenessDays(model.training.to, market, asOfDate),
+  );
   const { confidence, band } = confidenceFromFsd(fsd);
   return {
     estimate,

@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../app-types.ts";
 import { requireRole } from "../../middleware/auth.ts";
 import { findComps } from "../../services/comps.ts";
+import { createVectorIndex } from "../../vector/index.ts";
 import { problemResponses } from "../problem.ts";
 import { IdParamsSchema } from "../validation.ts";
 import { CompSchema } from "../valuation/schemas.ts";
@@ -46,7 +47,9 @@ export function registerGetComps(app: OpenAPIHono<AppEnv>) {
   app.openapi(getCompsRoute, async (c) => {
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
-    const result = await findComps(c.var.db, c.var.auth.tenantId, id, query);
+    const { settings, db } = c.var;
+    const index = settings.vector.comps === "vector" ? createVectorIndex(settings, db) : undefined;
+    const result = await findComps(db, c.var.auth.tenantId, id, query, new Date(), index);
     c.header("Cache-Control", "private, no-cache");
     return c.json(result, 200);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import artifact from "../../../models/avm-v1.json";
+import artifact from "../../../models/avm-v2.json";
 import { FEATURE_VERSION, MODEL_FEATURE_NAMES } from "../../../src/domain/features/index.ts";
 import {
   type AvmModel,
@@ -18,7 +18,9 @@ describe("model artifact", () => {
     expect(model.featureVersion).toBe(FEATURE_VERSION);
     expect(model.featureNames).toEqual([...MODEL_FEATURE_NAMES]);
     expect(model.imputation).toHaveLength(MODEL_FEATURE_NAMES.length);
-    expect(model.training.to < "2014-12-01").toBe(true);
+    expect(model.training.to).toBe("2015-01-31");
+    expect(model.market.base["*"]).toBeTypeOf("number");
+    expect(model.coverage.areas).toEqual(["980", "981"]);
     expect(model.gbt.trees.length).toBeGreaterThan(0);
   });
 

@@ -10,7 +10,8 @@ const db = createDatabase({ url: testEnv.DATABASE_URL, timeoutMs: 1_000 });
 describe("VECTOR_INDEX settings", () => {
   it("defaults to pgvector", () => {
     const settings = loadSettings({ ...testEnv });
-    expect(settings.vector).toEqual({ index: "pgvector", qdrant: undefined });
+    expect(settings.vector).toEqual({ index: "pgvector", comps: "sql", qdrant: undefined });
+    expect(loadSettings({ ...testEnv, COMPS_CANDIDATES: "vector" }).vector.comps).toBe("vector");
     expect(createVectorIndex(settings, db).kind).toBe("pgvector");
   });
 
@@ -33,6 +34,7 @@ describe("VECTOR_INDEX settings", () => {
 
   it("refuses an unknown index, and qdrant without a URL, naming the setting only", () => {
     expect(() => loadSettings({ ...testEnv, VECTOR_INDEX: "faiss" })).toThrow(/VECTOR_INDEX/);
+    expect(() => loadSettings({ ...testEnv, COMPS_CANDIDATES: "knn" })).toThrow(/COMPS_CANDIDATES/);
     expect(() => loadSettings({ ...testEnv, VECTOR_INDEX: "qdrant", QDRANT_URL: "" })).toThrow(/QDRANT_URL/);
     expect(() => loadSettings({ ...testEnv, QDRANT_URL: "not a url" })).toThrow(/QDRANT_URL/);
   });
