@@ -1,6 +1,6 @@
 // Builds the Hono app. Middleware order is fixed here and only here:
 // response headers (outermost, so errors get them too) -> request context (id, settings, db, wide event) -> per-IP rate limit -> authentication (all of /api/v1 but
-// health) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
+// health, and the RESO Web API at /reso/odata) -> per-tenant rate limit -> routes; errors from any of them become problem+json in handleError.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./app-types.ts";
 import { authenticate } from "./middleware/auth.ts";
@@ -14,6 +14,7 @@ import { healthRouter } from "./routes/health/index.ts";
 import { ingestRouter, prospectsRouter } from "./routes/ingest/index.ts";
 import { registerOpenApiDocument } from "./routes/openapi.ts";
 import { propertiesRouter } from "./routes/properties/index.ts";
+import { resoRouter, SERVICE_ROOT_PATH } from "./routes/reso/index.ts";
 import { statsRouter } from "./routes/stats/index.ts";
 import { usersRouter } from "./routes/users/index.ts";
 import { validationHook } from "./routes/validation.ts";
@@ -29,6 +30,7 @@ export function createApp() {
   app.use("*", requestContext());
   app.use("*", ipRateLimit());
   app.use("/api/v1/*", authenticate());
+  app.use(`${SERVICE_ROOT_PATH}/*`, authenticate());
   // On every path, so that public routes reached with a made-up token count as anonymous requests.
   app.use("*", tenantRateLimit());
 
@@ -41,6 +43,7 @@ export function createApp() {
   app.route("/api/v1/ingest", ingestRouter());
   app.route("/api/v1/properties", compsRouter());
   app.route("/api/v1", valuationRouter());
+  app.route(SERVICE_ROOT_PATH, resoRouter());
 
   registerOpenApiDocument(app);
   return app;
