@@ -194,13 +194,14 @@ const odataErrors = (...statuses: number[]) =>
     ]),
   );
 
+/** Paths are relative to the router, which app.ts mounts at SERVICE_ROOT_PATH. */
 function registerDocumentation(router: OpenAPIHono<AppEnv>): void {
   const registry = router.openAPIRegistry;
   const security = [{ bearerAuth: [] }];
   const header = { "OData-Version": { schema: { type: "string" as const, example: "4.0" } } };
   registry.registerPath({
     method: "get",
-    path: SERVICE_ROOT_PATH,
+    path: "/",
     tags: ["reso"],
     summary: "RESO Web API service document (the entity sets)",
     security,
@@ -222,7 +223,7 @@ function registerDocumentation(router: OpenAPIHono<AppEnv>): void {
   });
   registry.registerPath({
     method: "get",
-    path: `${SERVICE_ROOT_PATH}/$metadata`,
+    path: "/$metadata",
     tags: ["reso"],
     summary: "RESO Web API metadata (EDMX 4.0, Data Dictionary 2.0 names and types)",
     security,
@@ -238,7 +239,7 @@ function registerDocumentation(router: OpenAPIHono<AppEnv>): void {
   for (const set of ENTITY_SETS) {
     registry.registerPath({
       method: "get",
-      path: `${SERVICE_ROOT_PATH}/${set}`,
+      path: `/${set}`,
       tags: ["reso"],
       summary: `Query ${set} (OData query options; server-driven paging with Prefer: odata.maxpagesize)`,
       security,
@@ -287,7 +288,7 @@ function registerDocumentation(router: OpenAPIHono<AppEnv>): void {
     });
     registry.registerPath({
       method: "get",
-      path: `${SERVICE_ROOT_PATH}/${set}('{key}')`,
+      path: `/${set}('{key}')`,
       tags: ["reso"],
       summary: `One ${set} by its key`,
       security,
