@@ -67,17 +67,30 @@ alter table properties
   alter column modification_timestamp set not null,
   alter column original_entry_timestamp set not null;
 
+-- The row trigger locks the tenant's clock row on the transaction's first write of that tenant and keeps the
+-- running stamp in a transaction-local setting (reso_clock.t<tenant id>) after that; a statement trigger writes it
+-- back to the clock row once per statement. Updating the clock row for every row instead would stack one row
+-- version per written row inside the transaction, which makes a large insert quadratic.
 create function stamp_reso_timestamps() returns trigger
 language plpgsql
 security invoker
 set search_path = pg_catalog, public
 as $$
 declare
+  setting text := 'reso_clock.t' || replace(new.tenant_id::text, '-', '');
+  last timestamptz(3) := nullif(current_setting(setting, true), '')::timestamptz;
   stamp timestamptz(3);
 begin
-  insert into reso_clocks as c (tenant_id, last_stamp) values (new.tenant_id, clock_timestamp())
-  on conflict (tenant_id) do update set last_stamp = greatest(excluded.last_stamp, c.last_stamp + interval '1 millisecond')
-  returning c.last_stamp into stamp;
+  if last is null then
+    insert into reso_clocks as c (tenant_id, last_stamp) values (new.tenant_id, clock_timestamp())
+    on conflict (tenant_id) do update set last_stamp = greatest(excluded.last_stamp, c.last_stamp + interval '1 millisecond')
+    returning c.last_stamp into stamp;
+    perform set_config('reso_clock.tenants',
+      concat_ws(',', nullif(current_setting('reso_clock.tenants', true), ''), new.tenant_id::text), true);
+  else
+    stamp := greatest(clock_timestamp(), last + interval '1 millisecond');
+  end if;
+  perform set_config(setting, stamp::text, true);
   new.modification_timestamp := stamp;
   if tg_op = 'INSERT' then
     new.original_entry_timestamp := stamp;
@@ -88,9 +101,27 @@ begin
 end
 $$;
 
+create function flush_reso_clocks() returns trigger
+language plpgsql
+security invoker
+set search_path = pg_catalog, public
+as $$
+begin
+  update reso_clocks c
+    set last_stamp = current_setting('reso_clock.t' || replace(c.tenant_id::text, '-', ''))::timestamptz
+    where c.tenant_id = any (string_to_array(nullif(current_setting('reso_clock.tenants', true), ''), ',')::uuid[])
+      and c.last_stamp < current_setting('reso_clock.t' || replace(c.tenant_id::text, '-', ''))::timestamptz;
+  return null;
+end
+$$;
+
 create trigger properties_reso_timestamps
   before insert or update on properties
   for each row execute function stamp_reso_timestamps();
+
+create trigger properties_reso_clock_flush
+  after insert or update on properties
+  for each statement execute function flush_reso_clocks();
 
 alter table properties force row level security;
 

@@ -246,7 +246,6 @@ function compileFilter(resource: Resource, node: FilterExpression): SQL {
     case "in": {
       const field = fieldOf(resource, node.field);
       if (field.lookup && node.values.every((value) => value.type === "string" || value.type === "null")) {
-        expressionOf(field, "filter");
         return lookupMembership(
           field,
           node.values.map((value) => (value.type === "string" ? value.value : null)),
@@ -510,8 +509,9 @@ export async function queryCollection(
     select json_build_object(
       'bound', ${resource.bounded && !token ? sql`(select case when stamp = '-infinity' then null else stamp end from clock)` : sql`null`},
       'count', ${wantsCount ? sql`(select count(*) from ${from} where ${countWhere})` : sql`null`},
-      'rows', coalesce((select json_agg(page) from (
-        select ${columns}, ${sortValues} from ${from} where ${where}
+      'rows', coalesce((select json_agg(page order by page.reso_ordinal) from (
+        select ${columns}, ${sortValues}, row_number() over (order by ${orderClause(keys)}) as reso_ordinal
+        from ${from} where ${where}
         order by ${orderClause(keys)}
         limit ${pageSize + 1}::integer offset ${token ? 0 : options.skip}::integer) page), '[]'::json)) as result`;
 

@@ -319,6 +319,8 @@ class Parser {
     }
     const left = this.operand();
     const next = this.peek();
+    const unsupported = next?.kind === "word" ? UNSUPPORTED[next.text] : undefined;
+    if (unsupported) throw new ODataSyntaxError(unsupported);
     if (next?.kind === "word" && next.text === "in") {
       this.position++;
       if (left.kind !== "field") throw new ODataSyntaxError("`in` needs a field on its left.");
