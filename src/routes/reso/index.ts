@@ -109,24 +109,17 @@ async function entity(c: Context<AppEnv>): Promise<Response> {
   if (key.length > 255 || !key.isWellFormed() || key.includes("\u0000")) {
     throw new ApiError("not_found", { detail: `No ${set} has this key.` });
   }
-  const params = new URL(c.req.url).searchParams;
-  let select: string[] | undefined;
-  try {
-    const options = parseQueryOptions(params, fieldNames(set));
-    if (
-      options.filter ||
-      options.orderBy.length ||
-      options.top !== undefined ||
-      options.skip ||
-      options.count
-    ) {
-      throw new ODataSyntaxError("Only $select applies to a single entity.", "$select");
-    }
-    select = options.select;
-  } catch (error) {
-    if (error instanceof ODataSyntaxError) throw queryError(error, "$select");
-    throw error;
+  const options = parseOptions(c, set);
+  if (
+    options.filter ||
+    options.orderBy.length ||
+    options.top !== undefined ||
+    options.skip ||
+    options.count
+  ) {
+    throw queryError(new ODataSyntaxError("Only $select applies to a single entity."), "$select");
   }
+  const select = options.select;
   const record = await getByKey(c.var.db, c.var.auth.tenantId, set, key, select);
   return odataJson({ "@odata.context": contextUrl(c, set, select, true), ...record });
 }

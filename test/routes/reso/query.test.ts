@@ -108,6 +108,8 @@ describe("GET /reso/odata/Property", () => {
       expect(((await response.json()) as { error: { code: string } }).error.code).toBe("not_found");
     }
     expect((await reso(tenant, "/Property(x)")).status).toBe(400);
+    await expectBadQuery(tenant, `/Property('${ids.main}')?$top=1`, "$select");
+    await expectBadQuery(tenant, `/Property('${ids.main}')?$select=Nope`, "Nope");
   });
 
   it("serves deleted properties as StandardStatus Delete and closed ones as Closed", async () => {
