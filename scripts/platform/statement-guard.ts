@@ -7,7 +7,8 @@
 // in one string are understood exactly as the database will understand them, and it accepts only:
 //   - data statements (SELECT, INSERT, UPDATE, DELETE, with or without WITH), the only kinds the Worker sends;
 //   - set_config calls whose setting is a string literal naming a dotted custom setting (app.current_tenant_id),
-//     which can never be role, session_authorization or any other built-in setting.
+//     which can never be role, session_authorization or any other built-in setting, and set_config of
+//     statement_timeout (a limit the RESO routes put on their own transaction; it changes no privilege).
 // A statement the parser cannot read is refused too, with PostgreSQL's syntax_error code, because a string
 // the guard cannot read is one it cannot vouch for.
 import { loadModule, parseSync } from "libpg-query";
@@ -21,6 +22,7 @@ const DATA_STATEMENTS: ReadonlySet<string> = new Set([
   "DeleteStmt",
 ]);
 const CUSTOM_SETTING = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+$/i;
+const LIMIT_SETTINGS: ReadonlySet<string> = new Set(["statement_timeout"]);
 const VERDICT_CACHE_LIMIT = 2_000;
 
 export class RefusedStatementError extends Error {
@@ -66,7 +68,7 @@ function findForbiddenCall(node: unknown): string | undefined {
   const call = node.FuncCall;
   if (isObject(call) && functionName(call) === "set_config") {
     const setting = settingLiteral(call);
-    if (setting === undefined || !CUSTOM_SETTING.test(setting)) {
+    if (setting === undefined || !(CUSTOM_SETTING.test(setting) || LIMIT_SETTINGS.has(setting))) {
       return "set_config may only change a custom setting named by a string literal (e.g. app.current_tenant_id)";
     }
   }

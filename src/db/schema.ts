@@ -103,6 +103,9 @@ export const properties = pgTable("properties", {
   createdAt: isoTimestamp("created_at").notNull().default(sql`now()`),
   updatedAt: isoTimestamp("updated_at").notNull().default(sql`now()`),
   deletedAt: isoTimestamp("deleted_at"),
+  // RESO ModificationTimestamp and OriginalEntryTimestamp, stamped by a trigger from the tenant's clock (0010).
+  modificationTimestamp: isoTimestamp("modification_timestamp").notNull(),
+  originalEntryTimestamp: isoTimestamp("original_entry_timestamp").notNull(),
   searchVector: tsvector("search_vector"),
   // Generated sort keys (migrations/0002): integer so keyset bounds stay index conditions under RLS.
   priceSortAsc: bigint("price_sort_asc", { mode: "bigint" }).generatedAlwaysAs(
@@ -173,6 +176,12 @@ export const zipPriceRangeRefreshes = pgTable("zip_price_range_refreshes", {
   samples: integer("samples").notNull().default(0),
 });
 
+// Each tenant's RESO clock: the last ModificationTimestamp it stamped (migrations/0010).
+export const resoClocks = pgTable("reso_clocks", {
+  tenantId: uuid("tenant_id").primaryKey(),
+  lastStamp: isoTimestamp("last_stamp").notNull(),
+});
+
 export const schema = {
   tenants,
   users,
@@ -182,4 +191,5 @@ export const schema = {
   propertyChangesHorizon,
   zipPriceRanges,
   zipPriceRangeRefreshes,
+  resoClocks,
 };

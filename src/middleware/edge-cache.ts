@@ -42,6 +42,8 @@ export interface EdgeCacheOptions {
   /** The Cache API cache (caches.open); also the name in Cache-Status. */
   name?: string;
   ttlSeconds?: number;
+  /** Request headers that change the answer (e.g. OData's `Prefer: odata.maxpagesize`): part of the key. */
+  varyHeaders?: string[];
 }
 
 function warn(c: Context<AppEnv>, message: string, error: unknown): void {
@@ -71,10 +73,11 @@ function highestRole(roles: readonly string[]): string {
 /** The entry's key: an internal URL that only a verified tenant, generation and role can produce. */
 export function cacheKey(
   name: string,
-  parts: { tenantId: string; generation: number; role: string; url: URL },
+  parts: { tenantId: string; generation: number; role: string; url: URL; vary?: string[] },
 ): string {
   const query = normalizedQuery(parts.url);
-  return `https://${name}.cache.internal/${encodeURIComponent(parts.tenantId)}/${parts.generation}/${parts.role}${parts.url.pathname}${query ? `?${query}` : ""}`;
+  const vary = parts.vary?.length ? `/${encodeURIComponent(JSON.stringify(parts.vary))}` : "";
+  return `https://${name}.cache.internal/${encodeURIComponent(parts.tenantId)}/${parts.generation}/${parts.role}${vary}${parts.url.pathname}${query ? `?${query}` : ""}`;
 }
 
 /** Whether an If-None-Match value names `etag` (weak comparison, RFC 9110 section 13.1.2). */
@@ -126,6 +129,7 @@ export function edgeCache(options: EdgeCacheOptions = {}): MiddlewareHandler<App
         generation,
         role: highestRole(auth.roles),
         url: new URL(c.req.url),
+        vary: options.varyHeaders?.map((header) => c.req.header(header) ?? ""),
       });
       try {
         cache = await caches.open(name);

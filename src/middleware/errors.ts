@@ -10,7 +10,44 @@ type AppContext = Context<AppEnv>;
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** Paths under this prefix speak OData (the RESO Web API): their errors are OData error JSON. */
+export const ODATA_PATH_PREFIX = "/reso/";
+
+/**
+ * The OData JSON error format (OData 4.01 JSON section 21): code, message, the first bad input as target and
+ * every one in details; the request id in innererror. Same statuses and headers as problem+json.
+ */
+function odataErrorResponse(c: AppContext, error: ApiError): Response {
+  const requestId = c.get("requestId");
+  const first = error.errors?.[0];
+  const body = {
+    error: {
+      code: error.code,
+      message: error.detail ?? error.title,
+      ...(first ? { target: first.field } : {}),
+      ...(error.errors
+        ? {
+            details: error.errors.map((issue) => ({
+              code: error.code,
+              message: issue.message,
+              target: issue.field,
+            })),
+          }
+        : {}),
+      innererror: { requestId, ...error.extensions },
+    },
+  };
+  const headers = new Headers({
+    "Content-Type": "application/json",
+    "OData-Version": "4.0",
+    ...error.headers,
+  });
+  if (requestId) headers.set("X-Request-Id", requestId);
+  return new Response(JSON.stringify(body), { status: error.status, headers });
+}
+
 export function problemResponse(c: AppContext, error: ApiError): Response {
+  if (new URL(c.req.url).pathname.startsWith(ODATA_PATH_PREFIX)) return odataErrorResponse(c, error);
   const requestId = c.get("requestId");
   const body = {
     type: `https://real-estate-os.dev/problems/${error.code.replaceAll("_", "-")}`,

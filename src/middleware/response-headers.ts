@@ -1,5 +1,5 @@
 // Headers every response carries, errors included (this runs outermost, so it also sees the problem responses of
-// the error handler): X-Content-Type-Options: nosniff everywhere, and on authenticated API routes a
+// the error handler): X-Content-Type-Options: nosniff everywhere, and on authenticated routes (/api/v1, /reso) a
 // Cache-Control that keeps tenant data out of shared caches (private, no-store) unless the route chose its own
 // private policy. /docs sets its own Content-Security-Policy (routes/docs).
 import type { MiddlewareHandler } from "hono";
@@ -11,7 +11,8 @@ export function responseHeaders(): MiddlewareHandler {
   return async function responseHeadersMiddleware(c, next) {
     await next();
     c.res.headers.set("X-Content-Type-Options", "nosniff");
-    const tenantRoute = c.req.path.startsWith("/api/v1/") && !PUBLIC_PATHS.has(c.req.path);
+    const tenantRoute =
+      (c.req.path.startsWith("/api/v1/") || c.req.path.startsWith("/reso/")) && !PUBLIC_PATHS.has(c.req.path);
     if (tenantRoute && !/\b(private|no-store)\b/.test(c.res.headers.get("cache-control") ?? "")) {
       c.res.headers.set("Cache-Control", TENANT_CACHE_CONTROL);
     }
@@ -37,7 +38,10 @@ export function allowedMethods(routes: readonly RouteEntry[], path: string): str
     const pattern = segments
       .map((segment) =>
         segment.startsWith(":")
-          ? "[^/]+"
+          ? // A parameter with a pattern (`:entity{Property\(.*\)}`) matches only that pattern.
+            segment.includes("{")
+            ? `(?:${segment.slice(segment.indexOf("{") + 1, -1)})`
+            : "[^/]+"
           : segment === "*"
             ? ".*"
             : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"),

@@ -4,10 +4,23 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-types.ts";
 import { PUBLIC_PATHS } from "../middleware/auth.ts";
+import { ODATA_PATH_PREFIX } from "../middleware/errors.ts";
 import { problemResponseReferences } from "./problem.ts";
 
 const MIDDLEWARE_STATUSES_AUTHENTICATED = [401, 403, 429, 500, 503, 504];
 const MIDDLEWARE_STATUSES_PUBLIC = [429, 500];
+
+function odataErrorResponseReferences(...statuses: number[]) {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      {
+        description: `OData error (${status})`,
+        content: { "application/json": { schema: { $ref: "#/components/schemas/ODataError" } } },
+      },
+    ]),
+  );
+}
 
 type Operation = { responses?: Record<string, unknown>; security?: unknown[] };
 
@@ -18,10 +31,13 @@ export function registerOpenApiDocument(app: OpenAPIHono<AppEnv>): void {
       info: { title: "Real Estate OS API", version: c.var.settings.appVersion },
     });
     for (const [path, methods] of Object.entries(document.paths ?? {})) {
-      const authenticated = path.startsWith("/api/v1/") && !PUBLIC_PATHS.has(path);
-      const shared = problemResponseReferences(
-        ...(authenticated ? MIDDLEWARE_STATUSES_AUTHENTICATED : MIDDLEWARE_STATUSES_PUBLIC),
-      );
+      const odata = path.startsWith(ODATA_PATH_PREFIX);
+      const authenticated = (path.startsWith("/api/v1/") && !PUBLIC_PATHS.has(path)) || odata;
+      const statuses = authenticated ? MIDDLEWARE_STATUSES_AUTHENTICATED : MIDDLEWARE_STATUSES_PUBLIC;
+      // The RESO routes answer errors as OData error JSON (middleware/errors.ts), not problem+json.
+      const shared = odata
+        ? odataErrorResponseReferences(...statuses)
+        : problemResponseReferences(...statuses);
       for (const operation of Object.values(methods as Record<string, Operation>)) {
         if (typeof operation !== "object" || !operation) continue;
         operation.responses = { ...shared, ...operation.responses };

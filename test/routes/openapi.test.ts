@@ -53,6 +53,40 @@ describe("GET /openapi.json", () => {
           expect(problem, `${key} ${status}`).toEqual({ schema: { $ref: "#/components/schemas/Problem" } });
       }
     }
+    // The RESO Web API: its routes with their query options, errors as OData error JSON.
+    const resoOperations = operations.filter((entry) => entry.key.includes(" /reso/odata"));
+    expect(resoOperations.map((entry) => entry.key).sort()).toEqual([
+      "GET /reso/odata",
+      "GET /reso/odata/$metadata",
+      "GET /reso/odata/Lookup",
+      "GET /reso/odata/Lookup('{key}')",
+      "GET /reso/odata/Property",
+      "GET /reso/odata/Property('{key}')",
+    ]);
+    for (const { key, operation } of resoOperations) {
+      expect(operation.security, key).toEqual([{ bearerAuth: [] }]);
+      for (const status of ["401", "403", "429", "500"]) {
+        expect(operation.responses[status]?.content, `${key} ${status}`).toEqual({
+          "application/json": { schema: { $ref: "#/components/schemas/ODataError" } },
+        });
+      }
+    }
+    const query = resoOperations.find((entry) => entry.key === "GET /reso/odata/Property")
+      ?.operation as unknown as {
+      parameters: { name: string; in: string }[];
+    };
+    expect(query.parameters.map((parameter) => parameter.name)).toEqual(
+      expect.arrayContaining([
+        "$filter",
+        "$select",
+        "$orderby",
+        "$top",
+        "$skip",
+        "$count",
+        "$skiptoken",
+        "prefer",
+      ]),
+    );
     expect(document.components.securitySchemes).toHaveProperty("bearerAuth");
     expect(Object.keys(document.components.schemas)).toEqual(
       expect.arrayContaining(["Property", "PropertyCreate", "PropertyPatch", "PropertyPage", "Problem"]),

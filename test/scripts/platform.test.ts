@@ -223,6 +223,14 @@ describe("Neon HTTP endpoint", () => {
     });
     expect(tenant.status).toBe(200);
     expect((await json(tenant)).results[1].rows[0][0]).toBe("app_runtime");
+    const bounded = await post({
+      queries: [
+        { query: "select set_config('statement_timeout', '1500ms', true)" },
+        { query: "select current_setting('statement_timeout'), current_user" },
+      ],
+    });
+    expect(bounded.status).toBe(200);
+    expect((await json(bounded)).results[1].rows[0]).toEqual(["1500ms", "app_runtime"]);
   });
 
   it("never interleaves concurrent transactions on PGlite's single session", async () => {
