@@ -1,7 +1,7 @@
 // Request bodies are bounded on every route that takes one: checked against Content-Length first and counted
 // while reading, so a chunked or lying body is cut off as soon as it passes the route's limit, before anything
 // parses it. Routes validated by zod-openapi put `bodyLimit(...)` in their middleware; the ingest routes read
-// their bodies by hand with the same kind of cap (routes/ingest/schemas.ts readBodyText).
+// their bodies by hand with the same cap (domain/capped-stream.ts, also used for fetched feed pages).
 import { bodyLimit as honoBodyLimit } from "hono/body-limit";
 import { ApiError } from "../errors.ts";
 

@@ -10,6 +10,7 @@
 // address cannot be caught in the Worker. In production that case is covered by Cloudflare's egress, which does
 // not route Worker subrequests to private, loopback or link-local destinations (and the Worker has no private
 // network attached); a deployment that adds one (e.g. a Tunnel or VPC binding) must keep feeds off it.
+import { readCapped } from "../domain/capped-stream.ts";
 import { embeddedIPv4, isIPv4Mapped, parseIPv4, parseIPv6 } from "../domain/ip-address.ts";
 
 export class UnsafeUrlError extends Error {
@@ -100,35 +101,6 @@ export interface SafeFetchOptions {
   timeoutMs: number;
 }
 
-async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel();
-    throw new FetchLimitError(`The response is larger than ${maxBytes} bytes.`);
-  }
-  if (!response.body) return new Uint8Array();
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw new FetchLimitError(`The response is larger than ${maxBytes} bytes.`);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
-}
-
 /**
  * GETs `raw` with every hop validated, and answers the body as text. Authorization-bearing headers are sent only
  * to the origin the caller named: a redirect to another origin loses them.
@@ -167,7 +139,12 @@ export async function safeFetchText(
       throw new UpstreamStatusError(response.status);
     }
     try {
-      const body = await readCapped(response, options.maxBytes);
+      const body = await readCapped(
+        response.body,
+        response.headers.get("content-length"),
+        options.maxBytes,
+        () => new FetchLimitError(`The response is larger than ${options.maxBytes} bytes.`),
+      );
       return { text: new TextDecoder().decode(body), url: url.toString() };
     } catch (error) {
       if ((error as { name?: string }).name === "TimeoutError")

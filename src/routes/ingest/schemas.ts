@@ -3,32 +3,19 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../app-types.ts";
+import { readCapped } from "../../domain/capped-stream.ts";
 import { RECORD_FIELDS } from "../../domain/pipeline/contracts.ts";
 import { ApiError, refuseNulText } from "../../errors.ts";
 
 /** Reads the body as text, refusing more than `maxBytes` (from Content-Length, or while streaming). */
 export async function readBodyText(c: Context<AppEnv>, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new ApiError("payload_too_large", { detail: `The body may be at most ${maxBytes} bytes.` });
-  const declared = Number(c.req.header("content-length"));
-  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
-  const body = c.req.raw.body;
-  if (!body) return "";
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let total = 0;
-  let text = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    text += decoder.decode(value, { stream: true });
-  }
-  return text + decoder.decode();
+  const bytes = await readCapped(
+    c.req.raw.body,
+    c.req.header("content-length"),
+    maxBytes,
+    () => new ApiError("payload_too_large", { detail: `The body may be at most ${maxBytes} bytes.` }),
+  );
+  return new TextDecoder().decode(bytes);
 }
 
 /** A JSON body of at most `maxBytes`; 415 for another content type, 400 for malformed JSON. */
