@@ -64,7 +64,7 @@ const EMPTY_IDENTITY = addressIdentityKey({
 });
 
 /**
- * SHA-256 of addressIdentityKey, lowercase hex, first 32 characters (128 bits). Uses Web Crypto only.
+ * SHA-256 of addressIdentityKey, lowercase hex, first 32 characters (128 bits), from domain/sha256.ts.
  * Rejects with a RangeError when the address has no identifying component at all, because one shared hash for
  * every blank or unparseable address would merge unrelated records.
  */
