@@ -70,14 +70,14 @@ const QUOTE = 34;
 const LF = 10;
 const CR = 13;
 
-/** UTF-8 length of a string without allocating an encoded copy. */
-export function utf8ByteLength(text: string): number {
+/** UTF-8 length of a string (or of its code units from `start` to `end`) without allocating an encoded copy. */
+export function utf8ByteLength(text: string, start = 0, end = text.length): number {
   let bytes = 0;
-  for (let index = 0; index < text.length; index++) {
+  for (let index = start; index < end; index++) {
     const code = text.charCodeAt(index);
     if (code < 0x80) bytes += 1;
     else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+    else if (code >= 0xd800 && code <= 0xdbff && index + 1 < end) {
       const next = text.charCodeAt(index + 1);
       if (next >= 0xdc00 && next <= 0xdfff) {
         bytes += 4;
@@ -246,4 +246,173 @@ export function formatCsvRow(fields: readonly string[], delimiter = ","): string
       field.includes(delimiter) || /["\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field,
     )
     .join(delimiter);
+}
+
+export interface CsvStreamRow {
+  fields: string[];
+  /** 1-based physical line of the input on which the row starts. */
+  line: number;
+  /** UTF-8 bytes from the start of the input to the end of this row, its line break included. */
+  endByte: number;
+}
+
+export interface CsvRowStreamOptions {
+  delimiter?: string;
+  /** Where the text pushed first starts: its UTF-8 byte offset and physical line in the whole input. */
+  startByte?: number;
+  startLine?: number;
+  /** The field count every row must have; by default, the first row's. */
+  fieldCount?: number;
+  /** Longest row, in UTF-16 code units; a longer one (e.g. an unterminated quote) fails with `too_large`. */
+  maxRowLength?: number;
+}
+
+const DEFAULT_MAX_ROW_LENGTH = 1 << 20;
+
+/**
+ * Incremental RFC 4180 parsing for a CSV arriving in pieces (a streamed response body, decoded with a streaming
+ * TextDecoder): `push` answers the rows the new text completes and keeps the unfinished rest, `end` the last row.
+ * A row, a quoted field, a doubled quote or a CRLF may be split anywhere between pieces. The same rules as
+ * parseCsvRows (a leading BOM dropped, empty lines skipped, ragged rows and unterminated quotes refused), plus
+ * the byte offset at which each row ends, which is what a feed's cursor resumes from. Memory: the unfinished row.
+ */
+export class CsvRowStream {
+  private buffer = "";
+  private bytes: number;
+  private line: number;
+  private fieldCount: number;
+  private readonly delimiter: string;
+  private readonly delimiterCode: number;
+  private readonly maxRowLength: number;
+  private started: boolean;
+
+  constructor(options: CsvRowStreamOptions = {}) {
+    this.delimiter = options.delimiter ?? ",";
+    if (
+      this.delimiter.length !== 1 ||
+      this.delimiter === '"' ||
+      this.delimiter === "\n" ||
+      this.delimiter === "\r"
+    ) {
+      throw new Error(`invalid CSV delimiter ${JSON.stringify(this.delimiter)}`);
+    }
+    this.delimiterCode = this.delimiter.charCodeAt(0);
+    this.bytes = options.startByte ?? 0;
+    this.line = options.startLine ?? 1;
+    this.fieldCount = options.fieldCount ?? -1;
+    this.maxRowLength = options.maxRowLength ?? DEFAULT_MAX_ROW_LENGTH;
+    this.started = this.bytes > 0;
+  }
+
+  /** The rows that `text` completes. */
+  push(text: string): CsvStreamRow[] {
+    this.buffer += text;
+    return this.drain(false);
+  }
+
+  /** The last row, when the input does not end with a line break. */
+  end(): CsvStreamRow[] {
+    return this.drain(true);
+  }
+
+  private drain(final: boolean): CsvStreamRow[] {
+    if (!this.started) {
+      if (this.buffer.length === 0) return [];
+      if (this.buffer.charCodeAt(0) === 0xfeff) {
+        this.buffer = this.buffer.slice(1);
+        this.bytes += 3;
+      }
+      this.started = true;
+    }
+    const text = this.buffer;
+    const rows: CsvStreamRow[] = [];
+    let start = 0;
+    for (;;) {
+      const end = rowEnd(text, start, this.delimiterCode, final);
+      if (end === null) break;
+      const rowLine = this.line;
+      this.line += countLineBreaks(text, start, end.content) + (end.next > end.content ? 1 : 0);
+      this.bytes += utf8ByteLength(text, start, end.next);
+      if (end.content > start)
+        rows.push({
+          fields: this.fields(text, start, end.content, rowLine),
+          line: rowLine,
+          endByte: this.bytes,
+        });
+      start = end.next;
+      if (start >= text.length) break;
+    }
+    this.buffer = start === 0 ? text : text.slice(start);
+    if (this.buffer.length > this.maxRowLength) {
+      throw new CsvError("too_large", `a row is longer than ${this.maxRowLength} characters`, this.line);
+    }
+    return rows;
+  }
+
+  private fields(text: string, start: number, end: number, line: number): string[] {
+    let fields: string[];
+    try {
+      [fields = []] = parseCsvRows(text.slice(start, end), {
+        delimiter: this.delimiter,
+        allowRaggedRows: true,
+        skipEmptyLines: false,
+      }).rows;
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
+      throw new CsvError(error.code, error.message.replace(/^line \d+: /, ""), line + error.line - 1);
+    }
+    if (this.fieldCount === -1) this.fieldCount = fields.length;
+    else if (fields.length !== this.fieldCount) {
+      throw new CsvError("ragged_row", `expected ${this.fieldCount} fields but found ${fields.length}`, line);
+    }
+    return fields;
+  }
+}
+
+/**
+ * Where the row starting at `start` ends: `content` before its line break, `next` after it. Null when the text
+ * may not hold the whole row yet (not `final`): no unquoted line break, a CR that may be a CRLF's first half, or a
+ * quote at the end that may be the first of a doubled pair.
+ */
+function rowEnd(
+  text: string,
+  start: number,
+  delimiterCode: number,
+  final: boolean,
+): { content: number; next: number } | null {
+  const length = text.length;
+  let index = start;
+  let fieldStart = true;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code === QUOTE && fieldStart) {
+      // A quoted field: up to the quote that is not doubled.
+      index++;
+      for (;;) {
+        const close = text.indexOf('"', index);
+        if (close === -1) return final ? { content: length, next: length } : null;
+        if (close + 1 >= length && !final) return null;
+        if (text.charCodeAt(close + 1) === QUOTE) {
+          index = close + 2;
+          continue;
+        }
+        index = close + 1;
+        break;
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (code === delimiterCode) {
+      fieldStart = true;
+    } else if (code === LF) {
+      return { content: index, next: index + 1 };
+    } else if (code === CR) {
+      if (index + 1 >= length && !final) return null;
+      return { content: index, next: text.charCodeAt(index + 1) === LF ? index + 2 : index + 1 };
+    } else {
+      fieldStart = false;
+    }
+    index++;
+  }
+  return final && length > start ? { content: length, next: length } : null;
 }

@@ -1,6 +1,7 @@
 // One cron tick of ingestion, under a lease so overlapping ticks never do the same work twice:
 //   1. publish the outbox (prospect_queue rows still pending, e.g. after a failed send or a crash)
-//   2. pull one page of every due feed source, store, publish, then advance its cursor
+//   2. pull one page of every due feed source (a CSV file streamed, see feeds.ts), store, publish, then advance its
+//      cursor
 //   3. close batches whose records all reached a final state, with their lineage event
 //   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/services/price-ranges.ts)
 //   5. recompute the market index of tenants whose points are due (src/services/market-index.ts)
@@ -62,7 +63,7 @@ export interface TickReport {
 async function dueFeeds(adminDb: AdminDb): Promise<DueFeed[]> {
   const rows = await adminDb.execute<Record<string, unknown>>(sql`
     select f.id, f.tenant_id, f.kind, f.url, f.secret_name, f.page_size, f.interval_minutes,
-      f.cursor_timestamp, f.cursor_key
+      f.cursor_timestamp, f.cursor_key, f.cursor_offset, f.cursor_rows, f.cursor_validator, f.cursor_header
     from ingest_feeds f join tenants t on t.id = f.tenant_id and t.status = 'active'
     where f.enabled and f.next_run_at <= now()
     order by f.next_run_at
@@ -71,6 +72,9 @@ async function dueFeeds(adminDb: AdminDb): Promise<DueFeed[]> {
     ...(row as unknown as DueFeed),
     page_size: Number(row.page_size),
     interval_minutes: Number(row.interval_minutes),
+    cursor_offset: row.cursor_offset === null ? null : Number(row.cursor_offset),
+    cursor_rows: Number(row.cursor_rows),
+    cursor_header: (row.cursor_header as string[] | null) ?? null,
   }));
 }
 
@@ -202,6 +206,9 @@ export async function runIngestionTick(
       published: report.published,
       feeds: report.feeds.length,
       feedErrors: report.feeds.filter((feed) => feed.status === "error").length,
+      feedRecordsStored: report.feeds.reduce((sum, feed) => sum + feed.stored, 0),
+      // The most records any one feed page held in memory during the tick (at most that feed's page size).
+      feedRecordsHeld: Math.max(0, ...report.feeds.map((feed) => feed.held)),
       batchesCompleted: report.batchesCompleted,
       priceRangesRefreshed: report.priceRanges.length,
       marketIndexRefreshed: report.marketIndex.length,

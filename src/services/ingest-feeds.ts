@@ -168,6 +168,10 @@ export async function updateFeed(
         enabled = coalesce(${input.enabled ?? null}::boolean, enabled),
         cursor_timestamp = case when ${restart}::boolean then null else cursor_timestamp end,
         cursor_key = case when ${restart}::boolean then null else cursor_key end,
+        cursor_offset = case when ${restart}::boolean then null else cursor_offset end,
+        cursor_rows = case when ${restart}::boolean then 0 else cursor_rows end,
+        cursor_validator = case when ${restart}::boolean then null else cursor_validator end,
+        cursor_header = case when ${restart}::boolean then null else cursor_header end,
         next_run_at = case when ${restart}::boolean then now() else next_run_at end,
         updated_at = now()
       where tenant_id = ${tenantId} and id = ${feedId}

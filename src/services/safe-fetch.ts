@@ -101,14 +101,24 @@ export interface SafeFetchOptions {
   timeoutMs: number;
 }
 
+/** Answers `error` as a FetchLimitError when it is the shared deadline running out, else unchanged. */
+export function timeoutAsLimit(error: unknown): unknown {
+  return (error as { name?: string }).name === "TimeoutError"
+    ? new FetchLimitError("The source timed out.")
+    : error;
+}
+
 /**
- * GETs `raw` with every hop validated, and answers the body as text. Authorization-bearing headers are sent only
- * to the origin the caller named: a redirect to another origin loses them.
+ * GETs `raw` with every hop validated and answers the final 2xx response, its body unread (the caller reads it,
+ * with a byte cap, before `options.timeoutMs` has passed: the deadline covers the body too). Authorization-bearing
+ * headers are sent only to the origin the caller named: a redirect to another origin loses them. A non-2xx answer
+ * other than a redirect is an UpstreamStatusError, except the statuses in `accept` (e.g. 304, 416), which are
+ * answered like a 2xx.
  */
-export async function safeFetchText(
+export async function safeFetch(
   raw: string,
-  options: SafeFetchOptions,
-): Promise<{ text: string; url: string }> {
+  options: SafeFetchOptions & { accept?: readonly number[] },
+): Promise<{ response: Response; url: string }> {
   const signal = AbortSignal.timeout(options.timeoutMs);
   let url = assertSafeUrl(raw);
   const origin = url.origin;
@@ -124,9 +134,7 @@ export async function safeFetchText(
         signal,
       });
     } catch (error) {
-      if ((error as { name?: string }).name === "TimeoutError")
-        throw new FetchLimitError("The source timed out.");
-      throw error;
+      throw timeoutAsLimit(error);
     }
     if (response.status >= 300 && response.status < 400 && response.headers.has("location")) {
       await response.body?.cancel();
@@ -134,22 +142,29 @@ export async function safeFetchText(
       url = assertSafeUrl(new URL(response.headers.get("location") ?? "", url));
       continue;
     }
-    if (!response.ok) {
+    if (!response.ok && !options.accept?.includes(response.status)) {
       await response.body?.cancel();
       throw new UpstreamStatusError(response.status);
     }
-    try {
-      const body = await readCapped(
-        response.body,
-        response.headers.get("content-length"),
-        options.maxBytes,
-        () => new FetchLimitError(`The response is larger than ${options.maxBytes} bytes.`),
-      );
-      return { text: new TextDecoder().decode(body), url: url.toString() };
-    } catch (error) {
-      if ((error as { name?: string }).name === "TimeoutError")
-        throw new FetchLimitError("The source timed out.");
-      throw error;
-    }
+    return { response, url: url.toString() };
+  }
+}
+
+/** safeFetch, with the body read (at most `maxBytes`) and answered as text. */
+export async function safeFetchText(
+  raw: string,
+  options: SafeFetchOptions,
+): Promise<{ text: string; url: string }> {
+  const { response, url } = await safeFetch(raw, options);
+  try {
+    const body = await readCapped(
+      response.body,
+      response.headers.get("content-length"),
+      options.maxBytes,
+      () => new FetchLimitError(`The response is larger than ${options.maxBytes} bytes.`),
+    );
+    return { text: new TextDecoder().decode(body), url };
+  } catch (error) {
+    throw timeoutAsLimit(error);
   }
 }

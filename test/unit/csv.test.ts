@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   CsvError,
+  CsvRowStream,
+  type CsvStreamRow,
   formatCsvRow,
   parseCsvRecords,
   parseCsvRows,
@@ -198,5 +200,97 @@ describe("formatCsvRow", () => {
     expect(text).toBe('"a,b","say ""hi""","two\nlines","cr\r",plain');
     expect(parseCsvRows(text).rows).toEqual([awkward]);
     expect(formatCsvRow(["a;b", "c,d"], ";")).toBe('"a;b";c,d');
+  });
+});
+
+describe("CsvRowStream", () => {
+  // BOM, CRLF and LF and a lone CR, quoted delimiters, doubled quotes, quoted CRLF and LF, an empty line, 2- to
+  // 4-byte characters, a bare quote in an unquoted field and a last row without a line break.
+  const input =
+    '\ufeffkey,name,note\r\nA1,"Smith, Jo","say ""hi"""\r\n' +
+    'A2,Café,"two\r\nlines"\n\nA3,naïve 🏠,"x\ny"\rA4,5" pipe,\r\nA5,€,end';
+  const bytes = new TextEncoder().encode(input);
+  const expected = parseCsvRows(input).rows;
+  /** UTF-8 length of the input up to (and with) the line break that ends each expected row. */
+  let sum = 0;
+  const rowEnds = [
+    "\ufeffkey,name,note\r\n",
+    'A1,"Smith, Jo","say ""hi"""\r\n',
+    'A2,Café,"two\r\nlines"\n',
+    '\nA3,naïve 🏠,"x\ny"\r',
+    'A4,5" pipe,\r\n',
+    "A5,€,end",
+  ].map((piece) => {
+    sum += utf8ByteLength(piece);
+    return sum;
+  });
+
+  function streamBytes(pieces: Uint8Array[], stream = new CsvRowStream()): CsvStreamRow[] {
+    const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
+    const rows: CsvStreamRow[] = [];
+    for (const piece of pieces) rows.push(...stream.push(decoder.decode(piece, { stream: true })));
+    rows.push(...stream.push(decoder.decode()), ...stream.end());
+    return rows;
+  }
+
+  it("parses like parseCsvRows, with each row's line and end byte", () => {
+    const rows = streamBytes([bytes]);
+    expect(rows.map((row) => row.fields)).toEqual(expected);
+    expect(rows.map((row) => row.line)).toEqual(parseCsvRows(input).lines);
+    // The BOM counts (3 bytes); the empty line is skipped, its byte counted in the next row's offset.
+    expect(rows.map((row) => row.endByte)).toEqual(rowEnds);
+    expect(rows.at(-1)?.endByte).toBe(bytes.byteLength);
+  });
+
+  it("gives the same rows and offsets wherever the bytes are split, inside a character or a CRLF too", () => {
+    const whole = streamBytes([bytes]);
+    for (let cut = 1; cut < bytes.byteLength; cut++) {
+      expect(streamBytes([bytes.subarray(0, cut), bytes.subarray(cut)]), `cut at ${cut}`).toEqual(whole);
+    }
+    const single = Array.from({ length: bytes.byteLength }, (_, index) => bytes.subarray(index, index + 1));
+    expect(streamBytes(single)).toEqual(whole);
+  });
+
+  it("resumes at a row's end byte with the header's field count, as a ranged request does", () => {
+    const whole = streamBytes([bytes]);
+    const after = whole[2] as CsvStreamRow;
+    const rest = streamBytes(
+      [bytes.subarray(after.endByte)],
+      new CsvRowStream({ startByte: after.endByte, startLine: after.line + 2, fieldCount: 3 }),
+    );
+    expect(rest).toEqual(whole.slice(3));
+  });
+
+  it("refuses an unterminated quote, a ragged row and a row past the length limit, with its line", () => {
+    const unterminated = new CsvRowStream();
+    expect(unterminated.push('a,b\n1,"open\nmore')).toHaveLength(1);
+    expect(csvErrorOf(() => unterminated.end())).toMatchObject({ code: "unterminated_quote", line: 2 });
+
+    const ragged = new CsvRowStream();
+    expect(csvErrorOf(() => ragged.push("a,b\n1,2\n\n1,2,3\n"))).toMatchObject({
+      code: "ragged_row",
+      line: 4,
+    });
+    expect(csvErrorOf(() => new CsvRowStream({ fieldCount: 2 }).push("1\n"))).toMatchObject({
+      code: "ragged_row",
+    });
+
+    const long = new CsvRowStream({ maxRowLength: 10 });
+    expect(long.push("a,b\n")).toHaveLength(1);
+    expect(csvErrorOf(() => long.push('1,"still open'))).toMatchObject({ code: "too_large", line: 2 });
+
+    expect(csvErrorOf(() => new CsvRowStream().push('a\n"x"y\n'))).toMatchObject({
+      code: "unexpected_character_after_quote",
+      line: 2,
+    });
+    expect(() => new CsvRowStream({ delimiter: '"' })).toThrow(/invalid CSV delimiter/);
+  });
+
+  it("waits for the LF after a CR and for the quote after a quote before ending a row or a field", () => {
+    const stream = new CsvRowStream();
+    expect(stream.push("a,b\r")).toEqual([]);
+    expect(stream.push('\n1,"x""')).toEqual([{ fields: ["a", "b"], line: 1, endByte: 5 }]);
+    expect(stream.push('y"\r\n')).toEqual([{ fields: ["1", 'x"y'], line: 2, endByte: 15 }]);
+    expect(stream.end()).toEqual([]);
   });
 });

@@ -13,6 +13,10 @@ const feed = (overrides: Partial<DueFeed> = {}): DueFeed => ({
   interval_minutes: 15,
   cursor_timestamp: null,
   cursor_key: null,
+  cursor_offset: null,
+  cursor_rows: 0,
+  cursor_validator: null,
+  cursor_header: null,
   ...overrides,
 });
 
