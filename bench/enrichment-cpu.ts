@@ -5,11 +5,12 @@
 //   node bench/enrichment-cpu.ts [records=10000] [--baseline <git ref>] [--rounds 5]
 //
 // With --baseline, the same passes run, interleaved round by round, over the code of <git ref> (its src/ extracted
-// into bench/.work/, which is git-ignored), so both figures come from the same run under the same load; the
+// into a temporary folder), so both figures come from the same run under the same load; the
 // result is their ratio. Each figure is the median round: wall time per record, and the process's CPU time
 // (user + system, every thread) per record.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { record } from "./ingest-records.ts";
 
@@ -48,8 +49,10 @@ async function enricher(srcDir: string): Promise<Enrich> {
 
 function extractBaseline(ref: string): string {
   const sha = execFileSync("git", ["rev-parse", "--short", ref], { cwd: ROOT, encoding: "utf8" }).trim();
-  const dir = `${ROOT}bench/.work/baseline-${sha}`;
+  // Outside the checkout (so no tool of this one sees it), with this checkout's node_modules to resolve from.
+  const dir = `${tmpdir()}/realestate-enrichment-baseline-${sha}`;
   mkdirSync(dir, { recursive: true });
+  if (!existsSync(`${dir}/node_modules`)) symlinkSync(`${ROOT}node_modules`, `${dir}/node_modules`);
   execFileSync("sh", ["-c", `git archive ${sha} src | tar -x -C ${dir}`], { cwd: ROOT });
   return `${dir}/src`;
 }

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import cliProgress from "cli-progress";
+import { startBatchProgress } from "./platform/batch-progress.ts";
 import { startCronTriggers, wranglerCrons } from "./platform/cron-triggers.ts";
 import { startPlatform } from "./platform/index.ts";
 import { loadOrCreateSigningKey, startLocalIssuer } from "./platform/issuer.ts";
@@ -76,12 +77,16 @@ async function main(): Promise<void> {
       : "wrangler.toml declares no cron triggers",
   );
 
+  // A progress line per running ingest batch (records done/total, records/s, ETA) every few seconds.
+  const progress = startBatchProgress({ database: platform.database, log });
+
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     log("stopping");
     triggers.stop();
+    progress.stop();
     wrangler.kill("SIGTERM");
     await Promise.allSettled([issuer.close(), platform.close()]);
     process.exit(code);
