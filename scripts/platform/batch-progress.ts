@@ -98,9 +98,10 @@ export function progressLine(row: BatchRow): string {
     );
   }
   if (recordsPerSecond === null) return `${name}: ${done}, waiting for the first`;
-  const eta = estimatedCompletionAt
-    ? seconds(Math.max(0, new Date(estimatedCompletionAt).getTime() - new Date(row.dbNow).getTime()))
-    : "0 s";
+  if (!estimatedCompletionAt) {
+    return `${name}: ${done}, ${recordsPerSecond} records/s, every record done (the next cron tick closes it)`;
+  }
+  const eta = seconds(Math.max(0, new Date(estimatedCompletionAt).getTime() - new Date(row.dbNow).getTime()));
   return `${name}: ${done}, ${recordsPerSecond} records/s, ETA ${eta}`;
 }
 

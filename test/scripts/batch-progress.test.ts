@@ -56,6 +56,11 @@ describe("batch progress lines", () => {
         `update prospect_queue set status = case when position = 9 then 'quarantined' else 'loaded' end,
           processed_at = (select created_at from ingest_batches where id = '${BATCH}') + interval '5 seconds'
          where batch_id = '${BATCH}' and position >= 4`,
+      ]);
+      expect(await reporter.poll()).toEqual([
+        "batch 3f2a9c1e (progress, api): 10/10 records, 2 records/s, every record done (the next cron tick closes it)",
+      ]);
+      await owner([
         `update ingest_batches set status = 'completed', completed_at = created_at + interval '6 seconds'
          where id = '${BATCH}'`,
       ]);
@@ -63,7 +68,7 @@ describe("batch progress lines", () => {
         "batch 3f2a9c1e (progress, api) completed: 10/10 records (9 loaded, 1 quarantined, 0 failed) in 6 s, 2 records/s",
       ]);
       expect(await reporter.poll()).toEqual([]);
-      expect(logged).toHaveLength(3);
+      expect(logged).toHaveLength(4);
     } finally {
       reporter.stop();
     }
