@@ -427,7 +427,8 @@ async function storePage(db: Database, feed: DueFeed, items: FeedItem[]): Promis
         from jsonb_array_elements(${records}::jsonb) with ordinality as r(value, position)
       ), fresh as (
         select * from page
-        where not exists (select 1 from prospect_queue q where q.source_key = page.source_key)
+        where not exists (
+          select 1 from prospect_queue q where q.tenant_id = ${feed.tenant_id} and q.source_key = page.source_key)
       ), batch as (
         insert into ingest_batches (id, tenant_id, source, feed_id, received, run_id)
         select ${batchId}, ${feed.tenant_id}, 'feed', ${feed.id}, (select count(*) from fresh), ${runId}

@@ -908,6 +908,272 @@ describe("feed ingestion", () => {
   });
 });
 
+/**
+ * A CSV file behind a test fetcher, as a static file host serves it: an ETag, Range requests answered with 206
+ * (unless `ranges` is off or If-Range names another version), If-None-Match answered with 304, and the body a
+ * pull stream of 16 KiB chunks that counts the bytes the reader actually took.
+ */
+function csvFileServer(text: string, etag: string | null = '"v1"') {
+  const realFetch = globalThis.fetch.bind(globalThis);
+  const server = {
+    bytes: new TextEncoder().encode(text),
+    etag,
+    ranges: true,
+    pulled: 0,
+    requests: [] as { status: number; range: string | null }[],
+    replace(next: string, nextEtag: string | null) {
+      server.bytes = new TextEncoder().encode(next);
+      server.etag = nextEtag;
+    },
+    fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+      // Everything else (the Neon HTTP endpoint the Worker's database client calls) goes out as usual.
+      if (String(input) !== "https://files.example.com/listings.csv") return realFetch(input, init);
+      const headers = new Headers(init?.headers);
+      const answer = (status: number, body: Uint8Array | null, extra: Record<string, string> = {}) => {
+        server.requests.push({ status, range: headers.get("range") });
+        let offset = 0;
+        const stream =
+          body &&
+          new ReadableStream<Uint8Array>(
+            {
+              pull(controller) {
+                if (offset >= body.byteLength) return controller.close();
+                const chunk = body.slice(offset, offset + 16_384);
+                offset += chunk.byteLength;
+                server.pulled += chunk.byteLength;
+                controller.enqueue(chunk);
+              },
+            },
+            { highWaterMark: 0 },
+          );
+        return new Response(stream, {
+          status,
+          headers: { "content-type": "text/csv", ...(server.etag ? { etag: server.etag } : {}), ...extra },
+        });
+      };
+      if (server.etag && headers.get("if-none-match") === server.etag) return answer(304, null);
+      const range = /^bytes=(\d+)-$/.exec(headers.get("range") ?? "");
+      const ifRange = headers.get("if-range");
+      if (range && server.ranges && (ifRange === null || ifRange === server.etag)) {
+        const start = Number(range[1]);
+        const size = server.bytes.byteLength;
+        if (start >= size) return answer(416, null, { "content-range": `bytes */${size}` });
+        return answer(206, server.bytes.subarray(start), {
+          "content-range": `bytes ${start}-${size - 1}/${size}`,
+        });
+      }
+      return answer(200, server.bytes);
+    }) as typeof fetch,
+  };
+  return server;
+}
+
+const CSV_HEADER = "listingKey,modificationTimestamp,address,city,state,zip,price,remarks";
+
+/** Row `index` of a feed file: listing keys in file order, modification times not (a file has no order). */
+function csvRow(index: number, version = 0) {
+  const key = `C${String(index).padStart(6, "0")}`;
+  const at = new Date(Date.UTC(2026, 0, 1) + ((index * 7919) % 100_003) * 1000 + version * 86_400_000);
+  const address = index % 97 === 0 ? `"${index + 1} Feed Ave, Unit ""B"""` : `${index + 1} Feed Ave`;
+  const remarks = index % 89 === 0 ? '"two\r\nlines, quoted"' : "Café 🏠";
+  return `${key},${at.toISOString()},${address},Seattle,WA,98101,${400_000 + index},${remarks}`;
+}
+
+async function feedOf(tenant: TestTenant, env: Env, body: Record<string, unknown>) {
+  const created = await callApi(env, "/api/v1/ingest/feeds", {
+    method: "POST",
+    headers: await tenant.headers("admin"),
+    body: JSON.stringify({
+      name: "file",
+      kind: "csv_url",
+      url: "https://files.example.com/listings.csv",
+      ...body,
+    }),
+  });
+  expect(created.status).toBe(201);
+  return created.json<{ id: string }>();
+}
+
+/** One cron tick through the Worker's scheduled handler; answers the tick's log line. */
+async function scheduledTick(env: Env, lines: Record<string, unknown>[]) {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return lines.filter((line) => line.msg === "ingestion tick").at(-1);
+}
+
+describe("CSV feeds at size", () => {
+  it("streams a 100,000-row CSV file over scheduled ticks: every row once, one page held per tick, cursor right", {
+    timeout: 900_000,
+  }, async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    // A 5,000-row page is one statement; PGlite on a shared test machine can take longer than the 5 s default.
+    const env = pipelineEnv(queue, { DB_TIMEOUT_MS: "60000" });
+    const total = 100_000;
+    const pageSize = 5000;
+    const text = `\ufeff${CSV_HEADER}\r\n${Array.from({ length: total }, (_, index) => csvRow(index)).join("\r\n")}\r\n`;
+    const server = csvFileServer(text);
+    const fileBytes = server.bytes.byteLength;
+    expect(fileBytes).toBeGreaterThan(8 * 1024 * 1024); // more than one fetch may read (FEED_MAX_BYTES)
+    const lines = captureLogLines();
+    vi.spyOn(globalThis, "fetch").mockImplementation(server.fetch);
+    const feed = await feedOf(tenant, env, { pageSize, intervalMinutes: 60 });
+
+    const sql = adminSql();
+    const messages: EnrichmentMessage[] = [];
+    let ticks = 0;
+    for (; ticks < 40; ticks++) {
+      if (ticks === 4) queue.failNext(1); // stored but not sent: the cursor waits, the outbox sends them
+      server.ranges = ticks !== 6; // a host that ignores Range for one tick: the same version, skipped to the cursor
+      const pulledBefore = server.pulled;
+      let line: Record<string, unknown> | undefined;
+      if (ticks === 2) {
+        // Two overlapping ticks: the lease lets one of them work.
+        const both = await Promise.all([scheduledTick(env, lines), scheduledTick(env, lines)]);
+        line = both.find((tick) => tick?.feeds === 1);
+      } else {
+        line = await scheduledTick(env, lines);
+      }
+      const sent = ofTenant(tenant, queue.take());
+      messages.push(...sent);
+      const pulled = server.pulled - pulledBefore;
+      const [state] = await sql`select last_status, last_error, cursor_rows::int as rows
+        from ingest_feeds where id = ${feed.id}`;
+      if (ticks !== 4) expect(state?.last_error, `tick ${ticks}`).toBeNull();
+      // Bounded per tick: at most one page of records held and sent, and (ranged) about one page of bytes read.
+      expect(Number(line?.feedRecordsHeld)).toBeLessThanOrEqual(pageSize);
+      expect(sent.length).toBeLessThanOrEqual(ticks === 5 ? 2 * pageSize : pageSize);
+      if (ticks !== 6) expect(pulled).toBeLessThan(fileBytes / 10);
+      if (ticks === 4) {
+        expect(state?.last_status).toBe("error");
+        expect(state?.rows).toBe(4 * pageSize);
+        await sql`update ingest_feeds set next_run_at = now() where id = ${feed.id}`;
+      }
+      if (ticks === 6) {
+        expect(server.requests.at(-1)).toMatchObject({ status: 200 });
+        expect(state?.rows).toBe(6 * pageSize);
+      }
+      if (state?.last_status === "caught_up") break;
+    }
+    expect(ticks).toBe(total / pageSize + 1); // the last page is full: one more tick finds the end
+    expect(server.requests.filter((request) => request.status === 206).length).toBeGreaterThan(15);
+
+    const [stored] = await sql`select count(*)::int as n, count(distinct source_key)::int as keys
+      from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(stored).toEqual({ n: total, keys: total });
+    expect(messages).toHaveLength(total);
+    expect(new Set(messages.map((message) => message.prospectId)).size).toBe(total);
+    const [state] = await sql`select cursor_offset, cursor_rows::int as rows, cursor_validator, cursor_header,
+      cursor_key, records_ingested::int as ingested, last_status,
+      next_run_at > now() + interval '59 minutes' as waits_interval from ingest_feeds where id = ${feed.id}`;
+    expect(state).toEqual({
+      cursor_offset: null,
+      rows: total,
+      cursor_validator: 'etag "v1"',
+      cursor_header: null,
+      cursor_key: `C${String(total - 1).padStart(6, "0")}`,
+      ingested: total,
+      last_status: "caught_up",
+      waits_interval: true,
+    });
+    const [quoted] = await sql`select payload from prospect_queue
+      where tenant_id = ${tenant.id} and payload->>'externalRef' = 'C000970'`;
+    expect(quoted?.payload).toMatchObject({
+      address: '971 Feed Ave, Unit "B"',
+      zip: "98101",
+      price: "400970",
+    });
+
+    // Due again after its interval: the same version is not read again (304).
+    await sql`update ingest_feeds set next_run_at = now() where id = ${feed.id}`;
+    const pulled = server.pulled;
+    await scheduledTick(env, lines);
+    expect(server.requests.at(-1)).toEqual({ status: 304, range: null });
+    expect(server.pulled).toBe(pulled);
+    expect(ofTenant(tenant, queue.take())).toEqual([]);
+    await sql`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+
+  it("reads a file that changed between ticks from its start, storing only new and changed rows", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    const rows = Array.from({ length: 30 }, (_, index) => csvRow(index));
+    const server = csvFileServer(`${CSV_HEADER}\n${rows.join("\n")}\n`);
+    const lines = captureLogLines();
+    vi.spyOn(globalThis, "fetch").mockImplementation(server.fetch);
+    const feed = await feedOf(tenant, env, { pageSize: 10 });
+    const sql = adminSql();
+    const due = () => sql`update ingest_feeds set next_run_at = now() where id = ${feed.id}`;
+
+    await scheduledTick(env, lines);
+    expect(ofTenant(tenant, queue.take())).toHaveLength(10);
+    // A new version: two rows inserted before the cursor, row 3 changed, row 20 gone, two rows appended.
+    const changed = [csvRow(1000), csvRow(1001), ...rows.slice(0, 3), csvRow(3, 1), ...rows.slice(4, 20)];
+    changed.push(...rows.slice(21), csvRow(1002), csvRow(1003));
+    server.replace(`${CSV_HEADER}\n${changed.join("\n")}\n`, '"v2"');
+    const sent: EnrichmentMessage[] = [];
+    for (let tick = 0; tick < 10; tick++) {
+      await due();
+      await scheduledTick(env, lines);
+      sent.push(...ofTenant(tenant, queue.take()));
+      const [state] = await sql`select last_status from ingest_feeds where id = ${feed.id}`;
+      if (state?.last_status === "caught_up") break;
+    }
+    // The If-Range named v1: the host answered v2 whole, read from its first row.
+    expect(server.requests[1]).toMatchObject({ status: 200, range: expect.stringMatching(/^bytes=\d+-$/) });
+    const refs = await sql`select payload->>'externalRef' as ref from prospect_queue
+      where tenant_id = ${tenant.id} order by id`;
+    // The 10 rows stored from v1 are not stored again, except row 3's new version; the other 24 rows of v2 are.
+    const stored = refs.map((row) => row.ref as string);
+    expect(stored).toHaveLength(10 + 24);
+    expect(stored).toEqual(expect.arrayContaining(["C001000", "C001001", "C001002", "C001003"]));
+    expect(stored.filter((ref) => ref === "C000003")).toHaveLength(2);
+    expect(new Set(stored).size).toBe(33);
+    expect(sent).toHaveLength(24);
+    const [state] = await sql`select cursor_offset, cursor_rows::int as rows, cursor_validator
+      from ingest_feeds where id = ${feed.id}`;
+    expect(state).toEqual({ cursor_offset: null, rows: changed.length, cursor_validator: 'etag "v2"' });
+    await sql`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+
+  it("resumes a file without ETag or Last-Modified by its bytes, and starts over when they moved", async () => {
+    const tenant = await createTenant();
+    const queue = capturingQueue();
+    const env = pipelineEnv(queue);
+    const rows = Array.from({ length: 25 }, (_, index) => csvRow(index));
+    const server = csvFileServer(`${CSV_HEADER}\n${rows.join("\n")}\n`, null);
+    server.ranges = false;
+    const lines = captureLogLines();
+    vi.spyOn(globalThis, "fetch").mockImplementation(server.fetch);
+    const feed = await feedOf(tenant, env, { pageSize: 10 });
+    const sql = adminSql();
+    await scheduledTick(env, lines);
+    await scheduledTick(env, lines);
+    expect(ofTenant(tenant, queue.take())).toHaveLength(20);
+    const [middle] =
+      await sql`select cursor_rows::int as rows, cursor_validator from ingest_feeds where id = ${feed.id}`;
+    expect(middle).toEqual({ rows: 20, cursor_validator: null });
+
+    // A new version of the first row, one byte longer: the byte before the offset is no longer a line break.
+    const first = csvRow(0, 1).replace(",Seattle,", ",Seattlex,");
+    server.replace(`${CSV_HEADER}\n${first}\n${rows.slice(1).join("\n")}\n`, null);
+    await scheduledTick(env, lines);
+    const [restarted] = await sql`select cursor_offset, cursor_rows::int as rows, last_status
+      from ingest_feeds where id = ${feed.id}`;
+    expect(restarted).toEqual({ cursor_offset: null, rows: 0, last_status: "ok" });
+    for (let tick = 0; tick < 4; tick++) await scheduledTick(env, lines);
+    const [done] =
+      await sql`select cursor_rows::int as rows, last_status from ingest_feeds where id = ${feed.id}`;
+    expect(done).toEqual({ rows: 25, last_status: "caught_up" });
+    // Only the changed first row is new: the rest were skipped by their source keys.
+    const [stored] = await sql`select count(*)::int as n from prospect_queue where tenant_id = ${tenant.id}`;
+    expect(stored?.n).toBe(26);
+    await sql`update ingest_feeds set enabled = false where id = ${feed.id}`;
+  });
+});
+
 describe("retention on the cron tick", () => {
   it("deletes what is past each table's retention through the scheduled handler, and keeps what is inside", async () => {
     const tenant = await createTenant();
