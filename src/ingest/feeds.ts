@@ -179,8 +179,9 @@ function resoItems(text: string): FeedItem[] {
 }
 
 /** The page's feed items from CSV rows: the listing key and modification timestamp are required. */
+const RECORD_FIELD_NAMES: ReadonlySet<string> = new Set<string>(RECORD_FIELDS);
+
 function csvItem(header: readonly string[], fields: readonly string[], row: number): FeedItem {
-  const known = new Set<string>(RECORD_FIELDS);
   const values: Record<string, string> = Object.create(null);
   for (let index = 0; index < header.length; index++)
     values[header[index] as string] = fields[index] as string;
@@ -189,7 +190,9 @@ function csvItem(header: readonly string[], fields: readonly string[], row: numb
   if (!key || key.length > 200 || !modifiedAt) {
     throw new FeedFormatError(`Row ${row + 1} lacks a listingKey or a valid modificationTimestamp.`);
   }
-  const record = Object.fromEntries(Object.entries(values).filter(([name]) => known.has(name))) as RawRecord;
+  const record = Object.fromEntries(
+    Object.entries(values).filter(([name]) => RECORD_FIELD_NAMES.has(name)),
+  ) as RawRecord;
   return { key, modifiedAt, record: { externalRef: key, ...record } };
 }
 
@@ -242,10 +245,9 @@ export async function fetchCsvPage(
     timeoutMs: FEED_TIMEOUT_MS,
     accept: [304, 416],
   });
-  const unchanged = { items: [], next: feed, exhausted: true };
   if (response.status === 304) {
     await response.body?.cancel();
-    return unchanged;
+    return { items: [], next: feed, exhausted: true };
   }
   if (response.status === 416) {
     // The file is now shorter than the cursor: it changed. Start the new version over on the next pull.
