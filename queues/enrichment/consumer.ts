@@ -1,11 +1,16 @@
-// Consumers of the enrichment queue and of its dead-letter queue. Each message is acked or retried on its own,
-// so one bad record never makes its neighbours run again.
+// Consumers of the enrichment queue and of its dead-letter queue. A message names one record (version 1) or a
+// chunk of up to 100 (version 2, what the producer sends); each message is acked or retried on its own, and a
+// record that fails while its neighbours succeed is split off into a message of its own, so one bad record never
+// makes its neighbours run again.
 //
 // enrichment:     transient failures (database unavailable or slow, upstream 5xx/429) retry with exponential
 //                 backoff and jitter; permanent ones (schema or quality failures, constraint violations) are
-//                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ.
+//                 quarantined with their reasons and acked. After max_retries, Queues moves the message to the DLQ;
+//                 a split-off record carries its earlier deliveries (priorAttempts) and is recorded in
+//                 ingest_failures by the consumer itself once they reach max_retries + 1.
 // dead letters:   (the queue ENRICHMENT_DEAD_LETTER_QUEUE names: enrichment-dlq, enrichment-dlq-staging, ...)
-//                 records the message in ingest_failures (visible and resubmittable through the API) and acks.
+//                 records each record of the message in ingest_failures (visible and resubmittable through the
+//                 API) and acks.
 import { inArray } from "drizzle-orm";
 import { createDatabase, type Database } from "../../src/db/client.ts";
 import { properties } from "../../src/db/schema.ts";
