@@ -1,6 +1,6 @@
 // The database behind the local platform: embedded PGlite (default) or a real PostgreSQL (DATABASE_URL).
 // Both are driven through one interface so the Neon HTTP endpoint, migrations and seeding don't care which.
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { vector } from "@electric-sql/pglite-pgvector";
 import pg from "pg";
 
@@ -39,8 +39,15 @@ export interface OwnerSession {
   exec(sql: string): Promise<void>;
 }
 
+/** Time spent executing the Worker's transactions (from BEGIN to COMMIT), for the benchmarks' time split. */
+export interface BusyStats {
+  transactions: number;
+  ms: number;
+}
+
 export interface BackingDatabase {
   readonly kind: "pglite" | "postgres";
+  readonly busy: BusyStats;
   /** Runs the statements in one transaction as `login` (the role the Worker's connection string names). */
   transaction(login: Login, statements: Statement[], options?: TransactionOptions): Promise<TextResult[]>;
   /** Runs `work` in one transaction as the schema owner. */
@@ -82,6 +89,7 @@ const rawTextParsers = new Proxy({}, { get: () => (value: string) => value });
 
 class PgliteDatabase implements BackingDatabase {
   readonly kind = "pglite";
+  readonly busy: BusyStats = { transactions: 0, ms: 0 };
   readonly #db: PGlite;
 
   constructor(db: PGlite) {
@@ -97,23 +105,39 @@ class PgliteDatabase implements BackingDatabase {
     // transaction therefore runs as the connection string's role, so RLS holds locally as it does on Neon.
     // PGlite's transaction() holds its exclusive lock, so concurrent requests never interleave.
     return this.#db.transaction(async (tx) => {
-      const setup = beginStatement(options).replace(/^begin ?/, "");
-      if (setup) await tx.exec(`set transaction ${setup}`);
-      await tx.exec(`set local role ${quoteIdentifier(login.user)}`);
-      const results: TextResult[] = [];
-      for (const statement of statements) {
-        const result = await tx.query<(string | null)[]>(statement.query, statement.params ?? [], {
-          rowMode: "array",
-        });
-        results.push({
-          command: commandOf(statement.query),
-          rowCount: result.affectedRows || result.rows.length,
-          fields: result.fields.map((field) => ({ name: field.name, dataTypeID: field.dataTypeID })),
-          rows: result.rows,
-        });
+      // Timed inside PGlite's lock, so a transaction waiting behind another is not counted twice.
+      const started = performance.now();
+      this.busy.transactions++;
+      try {
+        return await this.#run(tx, login, statements, options);
+      } finally {
+        this.busy.ms += performance.now() - started;
       }
-      return results;
     });
+  }
+
+  async #run(
+    tx: Transaction,
+    login: Login,
+    statements: Statement[],
+    options?: TransactionOptions,
+  ): Promise<TextResult[]> {
+    const setup = beginStatement(options).replace(/^begin ?/, "");
+    if (setup) await tx.exec(`set transaction ${setup}`);
+    await tx.exec(`set local role ${quoteIdentifier(login.user)}`);
+    const results: TextResult[] = [];
+    for (const statement of statements) {
+      const result = await tx.query<(string | null)[]>(statement.query, statement.params ?? [], {
+        rowMode: "array",
+      });
+      results.push({
+        command: commandOf(statement.query),
+        rowCount: result.affectedRows || result.rows.length,
+        fields: result.fields.map((field) => ({ name: field.name, dataTypeID: field.dataTypeID })),
+        rows: result.rows,
+      });
+    }
+    return results;
   }
 
   async asOwner<T>(work: (session: OwnerSession) => Promise<T>): Promise<T> {
@@ -137,6 +161,7 @@ const rawTextTypes = { getTypeParser: () => (value: string) => value };
 
 class PostgresDatabase implements BackingDatabase {
   readonly kind = "postgres";
+  readonly busy: BusyStats = { transactions: 0, ms: 0 };
   readonly #ownerUrl: URL;
   readonly #owner: pg.Pool;
   readonly #pools = new Map<string, pg.Pool>();
@@ -169,6 +194,8 @@ class PostgresDatabase implements BackingDatabase {
     options?: TransactionOptions,
   ): Promise<TextResult[]> {
     const client = await this.#poolFor(login).connect();
+    const started = performance.now();
+    this.busy.transactions++;
     try {
       await client.query(beginStatement(options));
       const results: TextResult[] = [];
@@ -192,6 +219,7 @@ class PostgresDatabase implements BackingDatabase {
       await client.query("rollback").catch(() => {});
       throw error;
     } finally {
+      this.busy.ms += performance.now() - started;
       client.release();
     }
   }

@@ -198,16 +198,35 @@ export async function enrichProspect(
   const { tenantStatus, rows } = await loadProspects(db, message.tenantId, [message.prospectId]);
   const plan = await planProspect(db, deps, message, tenantStatus, rows.get(message.prospectId));
   if (plan.kind === "final") return plan.outcome;
-  const write = (planned: PlannedWrite["plan"]) =>
-    writeEnriched(db, message.tenantId, deps.quality.suiteVersion, [{ message, plan: planned }]).then(
-      (outcomes) => outcomes.get(message.prospectId) ?? { kind: "duplicate" as const },
-    );
+  const outcomes = await writeIsolating(db, message.tenantId, deps.quality.suiteVersion, [{ message, plan }]);
+  return outcomes.get(message.prospectId) ?? { kind: "duplicate" };
+}
+
+/**
+ * writeEnriched, isolating a record that breaks a constraint the rules let through: the failing write is halved
+ * until the record at fault is alone, which is then quarantined with the constraint's reason, while its neighbours
+ * are written (a poison record among 100 costs about 2 log2(100) = 14 statements, not 100).
+ */
+export async function writeIsolating(
+  db: Database,
+  tenantId: string,
+  suiteVersion: string,
+  writes: readonly PlannedWrite[],
+): Promise<Map<string, EnrichOutcome>> {
   try {
-    return await write(plan);
+    return await writeEnriched(db, tenantId, suiteVersion, writes);
   } catch (error) {
     const reason = constraintReason(error);
     if (!reason) throw error;
-    return write({ kind: "quarantine", reasons: [reason], results: plan.results });
+    const [only] = writes;
+    if (writes.length === 1 && only) {
+      const quarantine = { kind: "quarantine" as const, reasons: [reason], results: only.plan.results };
+      return writeEnriched(db, tenantId, suiteVersion, [{ message: only.message, plan: quarantine }]);
+    }
+    const half = Math.ceil(writes.length / 2);
+    const first = await writeIsolating(db, tenantId, suiteVersion, writes.slice(0, half));
+    const second = await writeIsolating(db, tenantId, suiteVersion, writes.slice(half));
+    return new Map([...first, ...second]);
   }
 }
 

@@ -3,12 +3,17 @@
 // once; it is marked sent only after the queue accepted it. A publisher that dies mid-way leaves a claim that
 // expires, and the row is sent again: the consumer's idempotency makes that one effect.
 import { type SQL, sql } from "drizzle-orm";
-import { type OutboxRow, SEND_BATCH_LIMIT, sendEnrichmentChunk } from "../../queues/enrichment/producer.ts";
+import { type OutboxRow, sendEnrichmentRecords } from "../../queues/enrichment/producer.ts";
 import type { AdminDb } from "../db/admin.ts";
 import type { Database } from "../db/client.ts";
 
 /** Long enough for a send to finish, short enough that a crashed publisher's rows go out on the next tick. */
 const CLAIM_SECONDS = 90;
+/**
+ * Rows claimed (and marked sent) per round trip: ten chunk messages of 100 records, sent in one sendBatch. A
+ * publisher's `maxChunks` counts these claims.
+ */
+export const CLAIM_LIMIT = 1_000;
 /**
  * A row still `sent` this long after its send has outlived every delivery and retry the queue would make
  * (max_retries 3 with backoff is minutes, even behind a backlog): its message was lost (a purged queue, a local
@@ -67,11 +72,11 @@ async function publish(
 ): Promise<PublishReport> {
   const report: PublishReport = { sent: 0, failed: 0 };
   for (let chunk = 0; chunk < maxChunks && Date.now() < deadline; chunk++) {
-    const claimed = await runner.run<ClaimedRow>(claimStatement(filter, SEND_BATCH_LIMIT));
+    const claimed = await runner.run<ClaimedRow>(claimStatement(filter, CLAIM_LIMIT));
     if (claimed.length === 0) break;
     const ids = claimed.map((row) => row.id);
     try {
-      await sendEnrichmentChunk(queue, claimed.map(toOutboxRow));
+      await sendEnrichmentRecords(queue, claimed.map(toOutboxRow));
     } catch (error) {
       report.failed += ids.length;
       // Released at once rather than left to expire, so the next publisher does not wait out the claim.
@@ -88,7 +93,7 @@ async function publish(
     }
     await runner.run(markStatement(ids, true));
     report.sent += ids.length;
-    if (claimed.length < SEND_BATCH_LIMIT) break;
+    if (claimed.length < CLAIM_LIMIT) break;
   }
   return report;
 }

@@ -7,7 +7,12 @@ import {
   type QueueResult,
   waitOnExecutionContext,
 } from "cloudflare:test";
-import type { EnrichmentMessage } from "../../queues/enrichment/message.ts";
+import {
+  type EnrichmentChunk,
+  type EnrichmentMessage,
+  enrichmentChunkSchema,
+  recordsOfChunk,
+} from "../../queues/enrichment/message.ts";
 import { createApp } from "../../src/app.ts";
 import type {
   CountyHazards,
@@ -19,8 +24,14 @@ import { csvParser, qualityEvaluator } from "../../src/domain/pipeline/pure-part
 import type { PipelineDependencies } from "../../src/services/pipeline-dependencies.ts";
 import { testEnv } from "./env.ts";
 
+/**
+ * A capturing ENRICHMENT queue. The producer sends chunk messages (version 2); `chunks` keeps them as sent (with
+ * each send's delay), and `messages` has each chunk's records as per-record (version 1) messages, which the
+ * consumer also takes, so a test can deliver records singly or in any grouping.
+ */
 export interface CapturingQueue extends Queue {
   messages: EnrichmentMessage[];
+  chunks: { body: EnrichmentChunk; delaySeconds?: number }[];
   /** Makes the next `n` sendBatch calls fail, as a queue outage would. */
   failNext(n: number): void;
   take(): EnrichmentMessage[];
@@ -30,21 +41,31 @@ export function capturingQueue(): CapturingQueue {
   let failures = 0;
   const queue = {
     messages: [] as EnrichmentMessage[],
+    chunks: [] as { body: EnrichmentChunk; delaySeconds?: number }[],
     failNext(n: number) {
       failures = n;
     },
     take() {
+      queue.chunks.splice(0, queue.chunks.length);
       return queue.messages.splice(0, queue.messages.length);
     },
     async send(body: unknown) {
       queue.messages.push(body as EnrichmentMessage);
     },
-    async sendBatch(messages: Iterable<MessageSendRequest>) {
+    async sendBatch(messages: Iterable<MessageSendRequest>, options?: QueueSendBatchOptions) {
       if (failures > 0) {
         failures--;
         throw new Error("Queue send failed (simulated)");
       }
-      for (const message of messages) queue.messages.push(message.body as EnrichmentMessage);
+      for (const message of messages) {
+        const chunk = enrichmentChunkSchema.safeParse(message.body);
+        if (!chunk.success) {
+          queue.messages.push(message.body as EnrichmentMessage);
+          continue;
+        }
+        queue.chunks.push({ body: chunk.data, delaySeconds: options?.delaySeconds });
+        queue.messages.push(...recordsOfChunk(chunk.data));
+      }
     },
     async metrics() {
       return { backlogCount: 0, backlogBytes: 0 };
