@@ -1,16 +1,12 @@
 // CPU profiles of the user Worker under `wrangler dev` (`npm run bench -- --profile ...`), over the Chrome DevTools
-// protocol of workerd's own inspector. What the obvious route gets wrong (found the hard way):
-// - wrangler's inspector proxy (--inspector-port) never answers Profiler commands; the user Worker's workerd
-//   process serves its own inspector on a random port (--inspector-addr=127.0.0.1:0), found here from the
-//   process's listening sockets and its /json target list (target id `core:user:<worker name>`);
-// - workerd serves one inspector session per Worker at a time, and wrangler's proxy holds one from startup: a new
-//   session makes workerd close the proxy's, but it is served only once the proxy has closed its end too, which
-//   the proxy does when a client of its own sends it a command (releaseDevSession, after connecting here);
-// - workerd answers Profiler.enable only once Runtime.enable has created the session's execution context.
+// protocol through wrangler's inspector proxy (`--inspector-port`). What it takes (found the hard way):
+// - the proxy refuses a websocket without an Origin header (a local origin is accepted);
+// - workerd answers Profiler.enable only once Runtime.enable has created the session's execution context; sent
+//   first, Profiler commands are never answered;
+// - workerd serves one inspector session per Worker at a time and queues the others, so connecting to the Worker's
+//   own workerd inspector (--inspector-addr) waits behind the proxy's session forever.
 // The summary maps each sampled line of wrangler's bundle to the module esbuild marks it with (`// src/app.ts`,
 // `// node_modules/zod/...`), so self time adds up per module as well as per function.
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-
 interface ProfileNode {
   id: number;
   callFrame: {
@@ -29,68 +25,6 @@ export interface CpuProfile {
   endTime: number;
   samples: number[];
   timeDeltas: number[];
-}
-
-/** The TCP ports `pid` listens on (Linux /proc). */
-function listeningPorts(pid: number): number[] {
-  const inodes = new Set<string>();
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (match?.[1]) inodes.add(match[1]);
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  const ports: number[] = [];
-  for (const table of ["/proc/net/tcp", "/proc/net/tcp6"]) {
-    for (const line of readFileSync(table, "utf8").split("\n").slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      // local_address is field 1 (hex ip:port), st field 3 (0A = LISTEN), inode field 9.
-      if (fields[3] === "0A" && fields[9] && inodes.has(fields[9]))
-        ports.push(Number.parseInt(fields[1]?.split(":")[1] ?? "", 16));
-    }
-  }
-  return ports;
-}
-
-/** The DevTools websocket of the user Worker `workerName` inside workerd process `pid`. */
-export async function inspectorUrl(pid: number, workerName: string): Promise<string> {
-  for (const port of listeningPorts(pid)) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) });
-      const targets = (await response.json()) as { id: string; webSocketDebuggerUrl: string }[];
-      const target = targets.find((t) => t.id === `core:user:${workerName}`);
-      if (target) return target.webSocketDebuggerUrl;
-    } catch {
-      // Not the inspector.
-    }
-  }
-  throw new Error(`no inspector for ${workerName} in process ${pid}`);
-}
-
-/**
- * Makes wrangler's inspector proxy close its end of the session workerd has closed (above), by sending the proxy
- * a command as a client; it opens no new session until its next client. The proxy refuses a connection without
- * an Origin header.
- */
-export async function releaseDevSession(proxyInspectorPort: number): Promise<void> {
-  const url = `ws://127.0.0.1:${proxyInspectorPort}/ws`;
-  // undici's WebSocket takes headers in its init object (not in the DOM typings).
-  const init = { headers: { Origin: `http://127.0.0.1:${proxyInspectorPort}` } } as unknown as string[];
-  const ws = new WebSocket(url, init);
-  await new Promise<void>((resolve, reject) => {
-    ws.addEventListener("open", () => resolve(), { once: true });
-    ws.addEventListener("error", () => reject(new Error(`cannot open ${url}`)), { once: true });
-  });
-  ws.send(JSON.stringify({ id: 1, method: "Runtime.enable", params: {} }));
-  await new Promise((resolve) => {
-    ws.addEventListener("message", resolve, { once: true });
-    setTimeout(resolve, 3000);
-  });
-  ws.close();
-  await new Promise((resolve) => setTimeout(resolve, 1000));
 }
 
 class DevToolsSession {
@@ -119,9 +53,12 @@ class DevToolsSession {
     });
   }
 
-  static open(url: string): Promise<DevToolsSession> {
+  static open(inspectorPort: number): Promise<DevToolsSession> {
+    const url = `ws://127.0.0.1:${inspectorPort}/ws`;
+    // undici's WebSocket takes headers in its init object (not in the DOM typings).
+    const init = { headers: { Origin: `http://127.0.0.1:${inspectorPort}` } } as unknown as string[];
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url);
+      const ws = new WebSocket(url, init);
       ws.addEventListener("open", () => resolve(new DevToolsSession(ws)), { once: true });
       ws.addEventListener("error", () => reject(new Error(`cannot open ${url}`)), { once: true });
     });
@@ -156,18 +93,18 @@ export interface ProfileRecording {
   sources: Map<string, string>;
 }
 
-/** Records a CPU profile of the Worker while `during` runs (sampling every `intervalUs` microseconds). */
+/**
+ * Records a CPU profile of the Worker behind wrangler's inspector proxy on `inspectorPort` while `during` runs,
+ * sampling every `intervalUs` microseconds.
+ */
 export async function recordProfile<T>(
-  url: string,
-  proxyInspectorPort: number,
+  inspectorPort: number,
   during: () => Promise<T>,
   intervalUs = 200,
 ): Promise<{ recording: ProfileRecording; result: T }> {
-  const session = await DevToolsSession.open(url);
+  const session = await DevToolsSession.open(inspectorPort);
   try {
-    const enabled = session.send("Runtime.enable");
-    await releaseDevSession(proxyInspectorPort);
-    await enabled;
+    await session.send("Runtime.enable");
     await session.send("Profiler.enable");
     await session.send("Profiler.setSamplingInterval", { interval: intervalUs });
     await session.send("Profiler.start");

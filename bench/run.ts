@@ -24,7 +24,7 @@ import { type LocalIssuer, startLocalIssuer } from "../scripts/platform/issuer.t
 import { cpuMs, type WorkerdProcesses, workerdProcesses } from "./cpu.ts";
 import { BENCH_TENANT_PREFIX, benchTenantId, tenantPropertiesSql } from "./dataset.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
-import { inspectorUrl, recordProfile, renderProfile, summarize } from "./profile.ts";
+import { recordProfile, renderProfile, summarize } from "./profile.ts";
 import { buildScenarios, type Scenario, type ScenarioContext } from "./scenarios.ts";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -556,9 +556,8 @@ async function main(): Promise<void> {
         );
       }
       if (args.profile) {
-        const url = await inspectorUrl(wrangler.processes.worker, "real-estate-os");
         const running = wrangler;
-        const { recording, result } = await recordProfile(url, running.inspectorPort, () =>
+        const { recording, result } = await recordProfile(running.inspectorPort, () =>
           sequential(running.url, running.processes, scenario, durationSeconds),
         );
         profiles.push(renderProfile(scenario.name, result.requests, summarize(recording)));
