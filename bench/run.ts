@@ -8,6 +8,7 @@
 //
 //   npm run bench -- [--engine postgres|pglite] [--scale 100000] [--tenants 10] [--duration 10]
 //                    [--concurrency 1,16,64] [--scenarios get-one,list-first] [--out bench/RESULTS.md]
+//                    [--profile bench/PROFILE.md]
 // Scenario names for --scenarios: health, get-one, list-first, list-deep, list-filtered, search, create, comps,
 // repeat-get-one, repeat-list, repeat-valuation, valuation. Each run also reads the CPU time of the user Worker's
 // and the dev proxy's workerd processes (bench/cpu.ts), and measures repeat-read scenarios request by request too
@@ -23,6 +24,7 @@ import { type LocalIssuer, startLocalIssuer } from "../scripts/platform/issuer.t
 import { cpuMs, type WorkerdProcesses, workerdProcesses } from "./cpu.ts";
 import { BENCH_TENANT_PREFIX, benchTenantId, tenantPropertiesSql } from "./dataset.ts";
 import type { LoadJob, LoadResult } from "./load.ts";
+import { recordProfile, renderProfile, summarize } from "./profile.ts";
 import { buildScenarios, type Scenario, type ScenarioContext } from "./scenarios.ts";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -38,6 +40,9 @@ const { values: args } = parseArgs({
     scenarios: { type: "string" },
     out: { type: "string", default: new URL("RESULTS.md", import.meta.url).pathname },
     "postgres-url": { type: "string", default: process.env.BENCH_POSTGRES_URL },
+    // Also record a CPU profile of the user Worker per scenario (an extra request-by-request run, not measured)
+    // and write its per-module and per-function self times to this file (bench/profile.ts).
+    profile: { type: "string" },
   },
 });
 
@@ -136,7 +141,9 @@ function apiVars(platform: Platform, issuer: LocalIssuer): Record<string, string
  */
 async function startWrangler(options: { config?: string; vars?: Record<string, string>; readyPath: string }) {
   const port = await freePort();
+  const inspectorPort = await freePort();
   const argv = ["dev", "--ip", "127.0.0.1", "--port", String(port), "--show-interactive-dev-session=false"];
+  argv.push("--inspector-port", String(inspectorPort));
   argv.push("--log-level", "warn");
   if (options.config) argv.push("--config", options.config);
   for (const [name, value] of Object.entries(options.vars ?? {})) argv.push("--var", `${name}:${value}`);
@@ -150,7 +157,7 @@ async function startWrangler(options: { config?: string; vars?: Record<string, s
     try {
       const processes = child.pid === undefined ? undefined : workerdProcesses(child.pid);
       if ((await fetch(`${url}${options.readyPath}`)).ok && processes)
-        return { url, child, output, processes };
+        return { url, child, output, processes, inspectorPort };
     } catch {
       // Not up yet.
     }
@@ -508,6 +515,7 @@ async function main(): Promise<void> {
     );
 
     const measurements: Measurement[] = [];
+    const profiles: string[] = [];
     for (const scenario of scenarios) {
       // One request first: warms the isolate's caches and captures the exact SQL for the floor.
       const probe = await fetch(`${wrangler.url}${scenario.request(0).path}`, scenario.request(0));
@@ -547,6 +555,27 @@ async function main(): Promise<void> {
           `${scenario.name} request by request: ${repeat.hits}/${repeat.requests} hits, hit p50 ${repeat.hit.p50} p95 ${repeat.hit.p95}, miss p50 ${repeat.miss.p50} p95 ${repeat.miss.p95} ms, CPU ${repeat.cpu.worker} ms/request`,
         );
       }
+      if (args.profile) {
+        const running = wrangler;
+        const { recording, result } = await recordProfile(running.inspectorPort, () =>
+          sequential(running.url, running.processes, scenario, durationSeconds),
+        );
+        profiles.push(renderProfile(scenario.name, result.requests, summarize(recording)));
+        log(`${scenario.name}: profiled ${result.requests} requests`);
+      }
+    }
+    if (args.profile) {
+      const header = [
+        "# CPU profiles of the user Worker, per scenario",
+        "",
+        `Written by \`npm run bench -- ${process.argv.slice(2).join(" ")}\` (bench/profile.ts): one request at a time`,
+        "for the scenario's duration, sampled by workerd's inspector. Self time only (a function's own samples), per",
+        "module of wrangler's bundle and per function, divided by the requests of the profiled run. Sampling adds its",
+        "own overhead, so compare the rows with each other, not with the CPU figures of the measured runs.",
+        "",
+      ];
+      await writeFile(String(args.profile), [...header, ...profiles].join("\n"));
+      log(`profiles written to ${args.profile}`);
     }
     const report = renderResults(
       baseline.loads,

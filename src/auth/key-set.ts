@@ -105,6 +105,8 @@ export class RemoteKeySet {
   #pending: Promise<CachedKeys> | undefined;
   /** Fetches made, for tests and logs. */
   fetches = 0;
+  /** Goes up with every key set fetched: a token verified under an older one is verified again (verify-token.ts). */
+  version = 0;
 
   constructor(url: string, dependencies: Dependencies = {}) {
     this.url = url;
@@ -124,6 +126,7 @@ export class RemoteKeySet {
       this.fetches++;
       try {
         const keys = publicSignatureKeys(await fetchJson(this.#fetch, this.url, options.timeoutMs));
+        this.version++;
         this.#cached = {
           resolve: createLocalJWKSet(keys),
           fetchedAt: this.#now(),
@@ -174,6 +177,11 @@ export class RemoteKeySet {
       );
       return cached;
     }
+  }
+
+  /** Whether the cached keys are younger than cacheMaxAge, i.e. usable without asking the IdP. */
+  isFresh(options: KeySetOptions): boolean {
+    return this.#cached !== undefined && this.#now() - this.#cached.fetchedAt < options.cacheMaxAgeMs;
   }
 
   /** A jose key resolver for jwtVerify that applies the options' caching policy. */
@@ -260,8 +268,16 @@ export function discoveryFor(url: string): IssuerDiscovery {
   return discovery;
 }
 
+const clearListeners = new Set<() => void>();
+
+/** Runs `listener` whenever clearKeyCaches does (the verified-token cache forgets its entries too). */
+export function onKeyCachesCleared(listener: () => void): void {
+  clearListeners.add(listener);
+}
+
 /** Forgets every cached key set and discovery document of this isolate. */
 export function clearKeyCaches(): void {
+  for (const listener of clearListeners) listener();
   keySets.clear();
   discoveries.clear();
 }

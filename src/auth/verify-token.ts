@@ -4,6 +4,7 @@
 // clock tolerance. Keys come only from the configured JWKS (directly or through the discovery document):
 // header jwk/jku/x5u are never followed, and unknown `crit` extensions are refused.
 import { type JWTPayload, jwtVerify } from "jose";
+import { sha256Hex } from "../domain/sha256.ts";
 import type { Settings } from "../env.ts";
 import { ApiError } from "../errors.ts";
 import { rolesFrom, tenantFrom } from "./claims.ts";
@@ -14,6 +15,8 @@ import {
   type KeySetOptions,
   KeysUnavailableError,
   keySetFor,
+  onKeyCachesCleared,
+  type RemoteKeySet,
 } from "./key-set.ts";
 import type { Role } from "./roles.ts";
 
@@ -67,11 +70,81 @@ async function jwksUrlFor(oidc: OidcSettings): Promise<string> {
   }
 }
 
+// Verified tokens, per isolate: a client sends the same token with every request until it expires, and checking
+// its signature and claims again each time was a steady share of a read's CPU (bench/profile.ts). An entry is
+// keyed by the token's SHA-256 and the settings that judged it, and is used only while
+// - the clock is before the token's exp and before iat + maxTokenAge (no clock tolerance: an entry expires at
+//   the earliest instant verification itself could start refusing the token);
+// - the key set that verified it is still the one cached (a refetch, e.g. a rotation, verifies every token
+//   again) and still fresh (once stale, the full path runs the key set's refresh policy);
+// - clearKeyCaches has not run since.
+// A token that fails verification is never stored, so a refused token costs its full check every time.
+interface VerifiedEntry {
+  identity: VerifiedIdentity;
+  notAfterMs: number;
+  keySet: RemoteKeySet;
+  keySetVersion: number;
+}
+const MAX_VERIFIED_TOKENS = 1_000;
+const verifiedTokens = new Map<string, VerifiedEntry>();
+onKeyCachesCleared(() => verifiedTokens.clear());
+
+// Settings are parsed once per isolate (env.ts), so this is one string per settings object.
+const settingsKeys = new WeakMap<OidcSettings, string>();
+function settingsKey(oidc: OidcSettings, jwksUrl: string): string {
+  let key = settingsKeys.get(oidc);
+  if (!key) {
+    key = JSON.stringify(oidc);
+    settingsKeys.set(oidc, key);
+  }
+  return `${jwksUrl} ${key}`;
+}
+
+function remember(key: string, entry: VerifiedEntry): void {
+  verifiedTokens.delete(key);
+  if (verifiedTokens.size >= MAX_VERIFIED_TOKENS) {
+    const oldest = verifiedTokens.keys().next().value;
+    if (oldest !== undefined) verifiedTokens.delete(oldest);
+  }
+  verifiedTokens.set(key, entry);
+}
+
 export async function verifyAccessToken(token: string, oidc: OidcSettings): Promise<VerifiedIdentity> {
   const jwksUrl = await jwksUrlFor(oidc);
+  const key = `${await sha256Hex(token)} ${settingsKey(oidc, jwksUrl)}`;
+  const keySet = keySetFor(jwksUrl);
+  const cached = verifiedTokens.get(key);
+  if (cached) {
+    if (
+      Date.now() < cached.notAfterMs &&
+      cached.keySet === keySet &&
+      cached.keySetVersion === keySet.version &&
+      keySet.isFresh(keySetOptions(oidc))
+    )
+      return cached.identity;
+    verifiedTokens.delete(key);
+  }
+  const keySetVersion = keySet.version;
+  const { identity, payload } = await verifyUncached(token, oidc, keySet);
+  // Not stored when the keys changed meanwhile: which key set verified it is then unknown.
+  if (keySet.version === keySetVersion) {
+    const notAfterMs = Math.min(
+      Number(payload.exp) * 1000,
+      (Number(payload.iat) + oidc.maxTokenAgeSeconds) * 1000,
+    );
+    if (Number.isFinite(notAfterMs)) remember(key, { identity, notAfterMs, keySet, keySetVersion });
+  }
+  return identity;
+}
+
+async function verifyUncached(
+  token: string,
+  oidc: OidcSettings,
+  keySet: RemoteKeySet,
+): Promise<{ identity: VerifiedIdentity; payload: JWTPayload }> {
   let payload: JWTPayload;
   try {
-    ({ payload } = await jwtVerify(token, keySetFor(jwksUrl).resolver(keySetOptions(oidc)), {
+    ({ payload } = await jwtVerify(token, keySet.resolver(keySetOptions(oidc)), {
       issuer: oidc.issuer,
       audience: oidc.audience,
       algorithms: oidc.algorithms,
@@ -89,5 +162,5 @@ export async function verifyAccessToken(token: string, oidc: OidcSettings): Prom
     throw invalidToken();
   }
   const email = typeof payload.email === "string" && payload.email.length <= 320 ? payload.email : undefined;
-  return { subject: payload.sub, tenantId, roles: rolesFrom(payload, oidc), email };
+  return { identity: { subject: payload.sub, tenantId, roles: rolesFrom(payload, oidc), email }, payload };
 }

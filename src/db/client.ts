@@ -8,9 +8,11 @@ import { drizzle, type NeonHttpDatabase } from "drizzle-orm/neon-http";
 import { LOOPBACK_HOSTS } from "../domain/ip-address.ts";
 import { ApiError } from "../errors.ts";
 import { type RetryOptions, retry } from "../retry.ts";
-import { schema } from "./schema.ts";
 
-export type Db = NeonHttpDatabase<typeof schema>;
+// No `schema` is given to drizzle: it would rebuild its relational-query config from every table on each client
+// (one per round trip, below), the largest single cost of a small read in the CPU profile (bench/profile.ts),
+// and nothing here uses drizzle's relational `db.query` API; queries name their tables directly.
+export type Db = NeonHttpDatabase;
 type Query = BatchItem<"pg">;
 type Results<T extends readonly Query[]> = { [K in keyof T]: Awaited<T[K]> };
 
@@ -92,7 +94,7 @@ export function createDatabase(options: DatabaseOptions): Database {
   // A fresh client per round trip gives each its own timeout; building one is cheap (no connection is held).
   function client(): Db {
     const signal = AbortSignal.timeout(options.timeoutMs);
-    return drizzle({ client: neon(options.url, { fetchOptions: { signal } }), schema });
+    return drizzle({ client: neon(options.url, { fetchOptions: { signal } }) });
   }
 
   async function roundTrip<T>(run: () => Promise<T>): Promise<T> {

@@ -4,7 +4,8 @@
 //      cursor
 //   3. close batches whose records all reached a final state, with their lineage event
 //   4. recompute the per-ZIP price per sqft ranges of tenants whose ranges are due (src/services/price-ranges.ts)
-//   5. recompute the market index of tenants whose points are due (src/services/market-index.ts)
+//   5. recompute the market index of tenants whose points are due (src/services/market-index.ts), then bump each
+//      refreshed tenant's data generation, so no cached valuation (middleware/edge-cache.ts) outlives its index
 //   6. deliver stored lineage events when OPENLINEAGE_URL is set
 //   7. delete what is past each table's retention, in bounded batches (src/services/retention.ts)
 // Work is bounded by a time budget well inside the lease, so a tick never outlives its lease in normal operation.
@@ -13,6 +14,7 @@ import { type AdminDb, createAdminDb } from "../db/admin.ts";
 import { createDatabase } from "../db/client.ts";
 import { loadSettings } from "../env.ts";
 import { ApiError } from "../errors.ts";
+import { bumpTenantGenerations } from "../middleware/edge-cache.ts";
 import { writeLog } from "../observability/log.ts";
 import {
   type PipelineOutcome,
@@ -188,6 +190,12 @@ export async function runIngestionTick(
           });
         }
       }
+      // After the new points committed: a valuation cached from the old index is keyed by the old generation.
+      await bumpTenantGenerations(
+        env,
+        settings,
+        report.marketIndex.map((refresh) => refresh.tenantId),
+      );
     }
     if (settings.openLineageUrl) {
       report.lineageDelivered = await deliverLineageEvents(adminDb, settings.openLineageUrl, deps.fetcher);

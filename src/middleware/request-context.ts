@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import { createDatabase, type Database } from "../db/client.ts";
 import { loadSettings, type Settings } from "../env.ts";
-import { writeLog } from "../observability/log.ts";
+import { logEnabled, writeLog } from "../observability/log.ts";
 import { recordRequestMetric } from "../observability/metrics.ts";
 import type { WideEvent } from "../observability/wide-event.ts";
 
@@ -85,7 +85,10 @@ export function requestContext(): MiddlewareHandler<{ Bindings: Env; Variables: 
       event.durationMs = Math.round((performance.now() - started) * 100) / 100;
       event.dbMs = Math.round(event.dbMs * 100) / 100;
       if (!thrown && settings?.serverTiming) c.res.headers.set("Server-Timing", serverTiming(event));
-      writeLog(settings?.logLevel ?? "info", event.status >= 500 ? "error" : "info", "request", { ...event });
+      const level = event.status >= 500 ? "error" : "info";
+      // The event is copied only for a line that is written.
+      if (logEnabled(settings?.logLevel ?? "info", level))
+        writeLog(settings?.logLevel ?? "info", level, "request", { ...event });
       recordRequestMetric(c.env.METRICS, event, { appVersion: c.env.APP_VERSION });
     }
   };

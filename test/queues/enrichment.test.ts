@@ -1311,4 +1311,45 @@ describe("market index", () => {
     expect(new Set(b.map((row) => row.area))).toEqual(new Set(["*", "981"]));
     expect(latest(b, "981") - latest(a, "981")).toBeCloseTo(Math.log(500 / 400), 2);
   });
+
+  it("bumps each refreshed tenant's data generation, so no cached valuation outlives the new index", {
+    timeout: 180_000,
+  }, async () => {
+    const tenant = await createTenant();
+    await seedRecentSales(tenant.id, "98103", 47.66, -122.34, 400);
+    const model = servedAvmModel;
+    const [subject] = await adminSql()`select id from properties where tenant_id = ${tenant.id} limit 1`;
+    const env = pipelineEnv(capturingQueue());
+    const headers = await tenant.headers("viewer");
+    const valuation = () => callApi(env, `/api/v1/properties/${subject?.id}/valuation`, { headers });
+    const first = await valuation();
+    expect(first.status).toBe(200);
+    await first.arrayBuffer();
+    const cached = await valuation();
+    expect(cached.headers.get("cache-status")).toBe("tenant-reads; hit");
+    await cached.arrayBuffer();
+    const generation = () => env.RATE_LIMITER.getByName(tenantKey(tenant.id)).generation();
+    const before = await generation();
+
+    const tick = async () => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
+      await waitOnExecutionContext(ctx);
+    };
+    const refreshed = async () =>
+      adminSql()`select 1 from market_index_refreshes
+        where tenant_id = ${tenant.id} and model_version = ${model.modelVersion}`;
+    for (let ticks = 0; ticks < 100 && (await refreshed()).length === 0; ticks++) await tick();
+    expect(await refreshed()).toHaveLength(1);
+
+    const bumped = await generation();
+    expect(bumped).toBeGreaterThan(before);
+    const after = await valuation();
+    expect(after.status).toBe(200);
+    expect(after.headers.get("cache-status")).toBe("tenant-reads; fwd=uri-miss; stored");
+    await after.arrayBuffer();
+    // A tick that does not refresh the tenant (its points are fresh now) leaves its generation, and its cache, alone.
+    await tick();
+    expect(await generation()).toBe(bumped);
+  });
 });

@@ -28,6 +28,8 @@ async function call(
     headers?: Record<string, string>;
     env?: Env;
     subject?: string;
+    /** Where `path` starts: the JSON API by default. */
+    root?: string;
   } = {},
 ): Promise<Response> {
   const headers: Record<string, string> = { ...options.headers };
@@ -41,7 +43,7 @@ async function call(
   if (options.body !== undefined) headers["content-type"] = "application/json";
   const ctx = createExecutionContext();
   const response = await app.fetch(
-    new Request(`http://api.test/api/v1${path}`, {
+    new Request(`http://api.test${options.root ?? "/api/v1"}${path}`, {
       method,
       headers,
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
@@ -228,6 +230,32 @@ describe("edge cache of tenant reads", { timeout: 60_000 }, () => {
       true,
     );
     expect(warnings.some((line) => line.includes("cached reads may be stale up to 30 s"))).toBe(true);
+  });
+
+  it("keys RESO reads by the Prefer header too: two Prefer values never share an entry", async () => {
+    const tenant = await createTenant();
+    for (let index = 0; index < 3; index++) await create(tenant);
+    const query = async (prefer?: string) => {
+      const response = await call(tenant, "GET", "/Property?$top=3&$orderby=ListingKey", {
+        role: "viewer",
+        root: "/reso/odata",
+        headers: prefer === undefined ? {} : { prefer },
+      });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { value: unknown[] };
+      return { status: response.headers.get("cache-status"), rows: body.value.length, body };
+    };
+    const one = await query("odata.maxpagesize=1");
+    expect(one).toMatchObject({ status: STORED, rows: 1 });
+    // Same path and query, another Prefer: its own entry, never the page size 1 answer.
+    const two = await query("odata.maxpagesize=2");
+    expect(two).toMatchObject({ status: STORED, rows: 2 });
+    const none = await query();
+    expect(none).toMatchObject({ status: STORED, rows: 3 });
+    // Each is then a hit of its own entry.
+    expect(await query("odata.maxpagesize=1")).toEqual({ ...one, status: HIT });
+    expect(await query("odata.maxpagesize=2")).toEqual({ ...two, status: HIT });
+    expect(await query()).toEqual({ ...none, status: HIT });
   });
 
   it("asks the object for the generation when the tenant's rate limit is off", async () => {

@@ -33,6 +33,10 @@ function serviceRoot(c: Context<AppEnv>): string {
   return `${new URL(c.req.url).origin}${SERVICE_ROOT_PATH}`;
 }
 
+// Tenant data (collections and entities) says `private, no-cache`: clients revalidate, and the edge cache
+// (middleware/edge-cache.ts, keyed by Prefer too) stores it; a route that said no-store would never be stored there.
+const TENANT_READ = { "Cache-Control": "private, no-cache" };
+
 function odataJson(body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status: 200,
@@ -89,7 +93,7 @@ async function collection(c: Context<AppEnv>, set: EntitySetName): Promise<Respo
   };
   const applied: Record<string, string> =
     maxPageSize === undefined ? {} : { "Preference-Applied": `odata.maxpagesize=${page.pageSize}` };
-  return odataJson(body, applied);
+  return odataJson(body, { ...TENANT_READ, ...applied });
 }
 
 const KEY_SEGMENT = /^(Property|Lookup)\('((?:[^']|'')*)'\)$/;
@@ -121,7 +125,7 @@ async function entity(c: Context<AppEnv>): Promise<Response> {
   }
   const select = options.select;
   const record = await getByKey(c.var.db, c.var.auth.tenantId, set, key, select);
-  return odataJson({ "@odata.context": contextUrl(c, set, select, true), ...record });
+  return odataJson({ "@odata.context": contextUrl(c, set, select, true), ...record }, TENANT_READ);
 }
 
 // --- OpenAPI documentation of the routes above ----------------------------------------------------------------
