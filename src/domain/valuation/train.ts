@@ -75,15 +75,9 @@ export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
     bins: 255,
   },
   ensembleSeeds: [42],
-  // Squared loss or Huber (robust to the odd non-arm's-length sale), and a larger minimum leaf: chosen per
-  // training run on its own validation slice.
-  gbtCandidates: [
-    {},
-    { huberDelta: 0.1 },
-    { huberDelta: 0.2 },
-    { minSamplesLeaf: 40 },
-    { huberDelta: 0.2, minSamplesLeaf: 40 },
-  ],
+  // No choice of tree settings by default: the candidates below, chosen time-forward, helped Dec-Jan and hurt
+  // January's MdAPE (docs/valuation.md, "Tree settings chosen time-forward").
+  gbtCandidates: [{}],
   compsBlendWeights: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
   market: { windowDays: 60, minSales: 150 },
 };
