@@ -3,6 +3,13 @@
 
 export const BENCH_TENANT_PREFIX = "bench-";
 
+/**
+ * Where the synthetic properties lie: a box of King County every point of which the shipped valuation model
+ * covers (models/avm-v2.json's coverage cells; test/db/bench-dataset.test.ts checks it), so the valuation
+ * scenario measures valuations rather than 422 outside_model_area answers.
+ */
+export const BENCH_AREA = { south: 47.25, north: 47.75, west: -122.4, east: -121.85 } as const;
+
 export function benchTenantId(index: number): string {
   return `00000000-0000-4000-9000-${String(index + 1).padStart(12, "0")}`;
 }
@@ -28,8 +35,8 @@ export function tenantPropertiesSql(count: number): string {
       'WA',
       (98001 + (i * 7) % 198)::text,
       'King', '53033',
-      47.2 + ((i::bigint * 2654435761) % 1000003) / 1000003.0 * 0.6,
-      -122.5 + ((i::bigint * 40503) % 1000033) / 1000033.0 * 0.7,
+      ${BENCH_AREA.south} + ((i::bigint * 2654435761) % 1000003) / 1000003.0 * ${(BENCH_AREA.north - BENCH_AREA.south).toFixed(4)},
+      ${BENCH_AREA.west} + ((i::bigint * 40503) % 1000033) / 1000033.0 * ${(BENCH_AREA.east - BENCH_AREA.west).toFixed(4)},
       'BENCH ' || i, md5(current_setting('app.current_tenant_id') || ':' || i),
       150000 + ((i::bigint * 69069) % 1000003) / 1000003.0 * 1850000,
       1 + (i * 13) % 6,

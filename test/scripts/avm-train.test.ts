@@ -232,6 +232,31 @@ describe("trainAvm", () => {
     expect(estimates[2]).toBeGreaterThan(estimates[1] ?? 0);
   });
 
+  it("chooses the tree settings with the lowest validation MdAPE, whatever their order, and refits with them", () => {
+    // May-September; validation = August-September (about 400 sales).
+    const small = train.filter((sale) => sale.closingDate < "2014-10-01");
+    // 2 trees at this learning rate leave most of the price unexplained: never the better candidate.
+    for (const gbtCandidates of [
+      [{ trees: 2 }, { trees: 30 }],
+      [{ trees: 30 }, { trees: 2 }],
+    ]) {
+      const log: string[] = [];
+      const model = trainAvm(small, {
+        ...SMALL,
+        gbtCandidates,
+        validationFromMonth: "2014-08",
+        log: (message) => log.push(message),
+      });
+      expect(model.gbt.trees).toHaveLength(30);
+      const scores = log.filter((line) => /^ {2}trees \{"trees":\d+\}: validation MdAPE/.test(line));
+      expect(scores).toHaveLength(2);
+    }
+    // One candidate: no choice, no score lines.
+    const log: string[] = [];
+    trainAvm(small, { ...SMALL, gbtCandidates: [{ trees: 3 }], log: (message) => log.push(message) });
+    expect(log.some((line) => line.includes("validation MdAPE"))).toBe(false);
+  }, 120_000);
+
   it("keeps a fixed createdAt and an explicit validation month", () => {
     const model = trainAvm(train.slice(0, 600), {
       ...SMALL,

@@ -203,17 +203,32 @@ export function marketDrift(
   const base = settings.base[view.area] ?? settings.base[ALL_AREAS] ?? 0;
   const day = isoDateToEpochDay(date);
   const points = view.points;
-  let previous = { day: isoDateToEpochDay(trainingTo) + 1, level: base };
-  for (const point of points) {
-    const pointDay = isoDateToEpochDay(point.asOf);
-    if (pointDay <= previous.day) continue;
+  const pointDays = epochDaysOf(points);
+  let previousDay = isoDateToEpochDay(trainingTo) + 1;
+  let previousLevel = base;
+  for (let i = 0; i < points.length; i++) {
+    const pointDay = pointDays[i] ?? 0;
+    const pointLevel = points[i]?.level ?? 0;
+    if (pointDay <= previousDay) continue;
     if (day <= pointDay) {
-      const t = (day - previous.day) / (pointDay - previous.day);
-      return previous.level + Math.max(0, t) * (point.level - previous.level) - base;
+      const t = (day - previousDay) / (pointDay - previousDay);
+      return previousLevel + Math.max(0, t) * (pointLevel - previousLevel) - base;
     }
-    previous = { day: pointDay, level: point.level };
+    previousDay = pointDay;
+    previousLevel = pointLevel;
   }
-  return previous.level - base;
+  return previousLevel - base;
+}
+
+/** Epoch days of a view's points, parsed once per points array (a valuation asks for many dates). */
+const pointDaysCache = new WeakMap<readonly MarketPoint[], Float64Array>();
+function epochDaysOf(points: readonly MarketPoint[]): Float64Array {
+  let days = pointDaysCache.get(points);
+  if (!days || days.length !== points.length) {
+    days = Float64Array.from(points, (point) => isoDateToEpochDay(point.asOf));
+    pointDaysCache.set(points, days);
+  }
+  return days;
 }
 
 /** Days from the last market information (end of training or the latest point) to `isoDate`; 0 if none missing. */

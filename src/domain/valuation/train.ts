@@ -19,7 +19,9 @@ import {
   averageGbts,
   compactGbt,
   DEFAULT_GBT_OPTIONS,
+  type GbtModel,
   type GbtOptions,
+  predictGbt,
   seededRandom,
   trainGbt,
 } from "./gbt.ts";
@@ -47,6 +49,11 @@ export interface AvmTrainingOptions {
   ensembleSeeds: number[];
   /** First month (YYYY-MM) of the internal validation slice; default: the last two months of the data. */
   validationFromMonth?: string;
+  /**
+   * Tree settings tried on the validation slice (each over `gbt`); the lowest MdAPE of the trees' estimates there
+   * wins and is what the final refit uses. One entry (or none) = no choice.
+   */
+  gbtCandidates?: Partial<GbtOptions>[];
   /** Comps blend weights tried on the validation slice; the lowest MdAPE wins. */
   compsBlendWeights: number[];
   log?: (message: string) => void;
@@ -68,6 +75,9 @@ export const DEFAULT_TRAINING_OPTIONS: AvmTrainingOptions = {
     bins: 255,
   },
   ensembleSeeds: [42],
+  // No choice of tree settings by default: the candidates below, chosen time-forward, helped Dec-Jan and hurt
+  // January's MdAPE (docs/valuation.md, "Tree settings chosen time-forward").
+  gbtCandidates: [{}],
   compsBlendWeights: [0, 0.1, 0.2, 0.3, 0.4, 0.5],
   market: { windowDays: 60, minSales: 150 },
 };
@@ -181,12 +191,22 @@ export function featureRows(
   });
 }
 
-/** Hedonic components + trees fitted on `sales` (the blend and FSD are set afterwards). */
+/** MdAPE of exp(prediction) against exp(target) after removing the median log error (logShift does that later). */
+function shiftedMdape(predictions: readonly number[], targets: readonly number[]): number {
+  const shift = median(targets.map((target, i) => target - (predictions[i] ?? 0)));
+  return median(targets.map((target, i) => Math.abs(Math.exp(target - (predictions[i] ?? 0) - shift) - 1)));
+}
+
+/**
+ * Hedonic components + trees fitted on `sales` (the blend and FSD are set afterwards). With `validation` and
+ * several options.gbtCandidates, each candidate's trees are fitted and the one whose estimates have the lowest
+ * MdAPE on the validation sales is kept (`chosen`).
+ */
 function fitModel(
   sales: readonly SoldProperty[],
   options: AvmTrainingOptions,
   validation?: readonly SoldProperty[],
-): AvmModel {
+): { model: AvmModel; chosen: GbtOptions } {
   const log = options.log ?? (() => {});
   const hedonic = fitHedonic(sales);
   const dates = sales.map((sale) => sale.closingDate).sort();
@@ -259,12 +279,40 @@ function fitModel(
         ),
       }
     : undefined;
+  const candidates = validationData ? (options.gbtCandidates ?? [{}]) : [{}];
+  let best: { gbt: GbtModel; settings: GbtOptions; mdape: number } | null = null;
+  for (const candidate of candidates) {
+    const settings = { ...options.gbt, ...candidate };
+    const gbt = fitTrees(rawRows, targets, settings, options, validationData);
+    const mdape = validationData
+      ? shiftedMdape(
+          validationData.rows.map((row) => predictGbt(gbt, row)),
+          validationData.targets,
+        )
+      : Number.NaN;
+    if (candidates.length > 1)
+      log(`  trees ${JSON.stringify(candidate)}: validation MdAPE ${(100 * mdape).toFixed(2)}%`);
+    if (best === null || mdape < best.mdape) best = { gbt, settings, mdape };
+  }
+  const chosen = best as NonNullable<typeof best>;
+  return { model: { ...model, imputation, gbt: compactGbt(chosen.gbt) }, chosen: chosen.settings };
+}
+
+/** One GBT per options.ensembleSeeds on `rows`, averaged. */
+function fitTrees(
+  rows: number[][],
+  targets: number[],
+  settings: GbtOptions,
+  options: AvmTrainingOptions,
+  validationData?: { rows: number[][]; targets: number[] },
+): GbtModel {
+  const log = options.log ?? (() => {});
   const started = Date.now();
   const members = options.ensembleSeeds.map((seed) => {
     const { model: member, validationCurve } = trainGbt(
-      rawRows,
+      rows,
       targets,
-      { ...options.gbt, seed },
+      { ...settings, seed },
       validationData,
       (progress) => {
         if (progress.tree % 100 === 0) {
@@ -282,9 +330,8 @@ function fitModel(
     }
     return member;
   });
-  log(`  ${members.length} x ${options.gbt.trees} trees in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-  const gbt = averageGbts(members);
-  return { ...model, imputation, gbt: compactGbt(gbt) };
+  log(`  ${members.length} x ${settings.trees} trees in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  return averageGbts(members);
 }
 
 /** Attributes masked in the degraded validation copies (those other markets may lack). */
@@ -394,7 +441,7 @@ export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTraini
     `validation slice: ${validationFromMonth}.. (${validationSales.length} sales), fit on ${fitSales.length}`,
   );
 
-  const stageOne = fitModel(fitSales, options, validationSales);
+  const { model: stageOne, chosen } = fitModel(fitSales, options, validationSales);
   const records = backtest(fitSales, validationSales, stageOne);
   let blend = 0;
   let bestMdape = Number.POSITIVE_INFINITY;
@@ -460,7 +507,7 @@ export function trainAvm(inputSales: readonly SoldProperty[], options: AvmTraini
   );
 
   log(`refitting on all ${sales.length} sales`);
-  const final = fitModel(sales, options);
+  const { model: final } = fitModel(sales, { ...options, gbt: chosen });
   const round4 = (value: number) => Number(value.toFixed(4));
   return {
     ...final,

@@ -181,7 +181,16 @@ export function valueProperty(
   asOfDate: string,
   market?: MarketView,
 ): Valuation {
-  const level = (isoDate: string) => marketLevel(model, market, isoDate);
+  // The comps and the neighbourhood summary ask for the level of the same few sale dates many times.
+  const levels = new Map<string, number>();
+  const level = (isoDate: string) => {
+    let value = levels.get(isoDate);
+    if (value === undefined) {
+      value = marketLevel(model, market, isoDate);
+      levels.set(isoDate, value);
+    }
+    return value;
+  };
   const selection = selectComps(subject, candidates, {
     asOfDate,
     adjustmentRates: model.adjustmentRates,

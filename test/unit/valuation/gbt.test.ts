@@ -3,6 +3,7 @@ import {
   averageGbts,
   DEFAULT_GBT_OPTIONS,
   predictGbt,
+  predictTree,
   seededRandom,
   trainGbt,
 } from "../../../src/domain/valuation/gbt.ts";
@@ -60,5 +61,21 @@ describe("gradient-boosted trees", () => {
       trees: [{ feature: [-1], threshold: [0], left: [-1], right: [-1], value: [4] }],
     };
     expect(predictGbt(averageGbts([one, two]), [])).toBe((1 + 2 + 3 + 4) / 2);
+  });
+
+  it("predicts with the packed trees exactly what summing predictTree gives", () => {
+    const { rows, targets } = stepData(400);
+    const { model } = trainGbt(rows, targets, { ...OPTIONS, maxDepth: 4, trees: 40 });
+    for (const x of [...rows.slice(0, 50), [-1, 2], [0.5, 0.5], [Number.NaN, 0]]) {
+      const summed = model.trees.reduce((sum, tree) => sum + predictTree(tree, x), model.baseScore);
+      expect(predictGbt(model, x)).toBe(summed);
+    }
+    // A second model object is packed on its own (the cache is keyed by the model).
+    const other = {
+      baseScore: 5,
+      trees: [{ feature: [0, -1, -1], threshold: [0.5], left: [1], right: [2], value: [0, 1, 2] }],
+    };
+    expect(predictGbt(other, [0.2])).toBe(6);
+    expect(predictGbt(other, [0.9])).toBe(7);
   });
 });
