@@ -59,8 +59,10 @@ describe("RESO round trip", () => {
     const db = createDatabase({ url: testEnv.DATABASE_URL, timeoutMs: 10_000 });
     let status = "ok";
     for (let page = 0; page < 10 && status !== "caught_up"; page++) {
-      const [feed] = (await sql`select id, tenant_id, kind, url, secret_name, page_size, interval_minutes,
-          cursor_timestamp, cursor_key from ingest_feeds where id = ${feedId}`) as unknown as DueFeed[];
+      // The columns and conversions of the cron's due-feed query (src/ingest/cron.ts).
+      const [feed] = (await sql`select id, tenant_id, kind, url, secret_name, page_size::int, interval_minutes::int,
+          cursor_timestamp, cursor_key, cursor_offset::float8, cursor_rows::int, cursor_validator, cursor_header
+        from ingest_feeds where id = ${feedId}`) as unknown as DueFeed[];
       const report = await pullFeedPage(
         { db, env, deps, queue, deadline: Date.now() + 30_000 },
         feed as DueFeed,
