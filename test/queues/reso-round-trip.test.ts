@@ -60,7 +60,8 @@ describe("RESO round trip", () => {
     let status = "ok";
     for (let page = 0; page < 10 && status !== "caught_up"; page++) {
       // The columns and conversions of the cron's due-feed query (src/ingest/cron.ts).
-      const [feed] = (await sql`select id, tenant_id, kind, url, secret_name, page_size::int, interval_minutes::int,
+      const [feed] =
+        (await sql`select id, tenant_id, kind, url, secret_name, page_size::int, interval_minutes::int,
           cursor_timestamp, cursor_key, cursor_offset::float8, cursor_rows::int, cursor_validator, cursor_header
         from ingest_feeds where id = ${feedId}`) as unknown as DueFeed[];
       const report = await pullFeedPage(
